@@ -1,0 +1,107 @@
+/**
+ * buildApp: registers everything the service does and listens to nothing. server.ts listens; tests inject.
+ */
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Database } from './db/connection.js';
+import { agencyRoutes } from './modules/agencies/routes.js';
+import { agencySchemas } from './modules/agencies/schemas.js';
+import { createAgencyService } from './modules/agencies/service.js';
+import { apiKeyRoutes } from './modules/api-keys/routes.js';
+import { apiKeySchemas } from './modules/api-keys/schemas.js';
+import { createApiKeyService } from './modules/api-keys/service.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { auditSchemas } from './modules/audit/schemas.js';
+import { healthRoutes } from './modules/health/routes.js';
+import { periodRoutes } from './modules/periods/routes.js';
+import { periodSchemas } from './modules/periods/schemas.js';
+import { createPeriodService } from './modules/periods/service.js';
+import auth from './plugins/auth.js';
+import openapi from './plugins/openapi.js';
+import problems from './plugins/problems.js';
+import { sharedSchemas } from './schemas/common.js';
+
+export interface AppOptions {
+  database: Database;
+  /** Reads without a key (dashboards on a trusted network). */
+  publicRead?: boolean;
+  /** Largest accepted request body, bytes. */
+  bodyLimit?: number;
+  /** Requests per minute per client (API key, else address); 0 turns limiting off. */
+  rateLimitMax?: number;
+  trustProxy?: boolean;
+  logger?: FastifyServerOptions['logger'];
+}
+
+function createServices(database: Database) {
+  return {
+    agencies: createAgencyService(database.db),
+    periods: createPeriodService(database.db),
+    apiKeys: createApiKeyService(database.db),
+  };
+}
+export type Services = ReturnType<typeof createServices>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: Database;
+    services: Services;
+  }
+}
+
+/** Accept a caller's x-request-id when it is a sane token (it goes into logs); otherwise make one. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const DEFAULT_LOGGER: FastifyServerOptions['logger'] = {
+  level: 'info',
+  redact: { paths: ['req.headers.authorization', 'headers.authorization', 'secret'], censor: '[redacted]' },
+};
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? DEFAULT_LOGGER,
+    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      // Unknown members are an error, not silently dropped: a typo in a field name must not pass unnoticed.
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('database', options.database);
+  app.decorate('services', createServices(options.database));
+  for (const schema of [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas]) app.addSchema(schema);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', String(request.id));
+  });
+
+  await app.register(problems);
+  // The API answers JSON only; Swagger UI's page needs inline scripts, so no Content-Security-Policy.
+  await app.register(helmet, { contentSecurityPolicy: false });
+  if ((options.rateLimitMax ?? 1200) > 0) {
+    await app.register(rateLimit, {
+      max: options.rateLimitMax ?? 1200,
+      timeWindow: '1 minute',
+      // Per key when there is one (scripts behind one NAT stay apart), else per address.
+      keyGenerator: (request) => request.headers.authorization ?? request.ip,
+    });
+  }
+  await app.register(auth, { apiKeys: app.services.apiKeys, publicRead: options.publicRead ?? false });
+  await app.register(openapi);
+
+  await app.register(healthRoutes);
+  await app.register(agencyRoutes);
+  await app.register(periodRoutes);
+  await app.register(apiKeyRoutes);
+  await app.register(auditRoutes);
+  return app;
+}

@@ -1,0 +1,65 @@
+/**
+ * Every failure the API can answer, defined once with its HTTP status. The stable `code` is the contract:
+ * clients switch on it, so a code is never renamed or reused for another meaning. README lists them.
+ */
+export const PROBLEMS = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  MALFORMED_BODY: { status: 400, title: 'The request body could not be parsed' },
+  INVALID_VALUE: { status: 400, title: 'A value is out of the range the database accepts' },
+  CONSTRAINT_VIOLATION: { status: 400, title: 'The data breaks a rule of the store' },
+  PERIOD_ID_INVALID: { status: 400, title: 'Not a reporting period id' },
+  PERIOD_WINDOW_INVALID: { status: 400, title: 'The cut-off window ends before it starts' },
+  UNAUTHENTICATED: { status: 401, title: 'An API key is required' },
+  FORBIDDEN: { status: 403, title: 'The API key may not do this' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
+  AGENCY_NOT_FOUND: { status: 404, title: 'No such agency' },
+  PERIOD_NOT_FOUND: { status: 404, title: 'No such reporting period' },
+  API_KEY_NOT_FOUND: { status: 404, title: 'No such API key' },
+  AGENCY_EXISTS: { status: 409, title: 'An agency with this code exists' },
+  AGENCY_CYCLE: { status: 409, title: 'The parent would make the agency tree a cycle' },
+  AGENCY_HAS_ACTIVE_CHILDREN: { status: 409, title: 'The agency has active subordinate agencies' },
+  PERIOD_EXISTS: { status: 409, title: 'This reporting period exists' },
+  PERIOD_LOCKED: { status: 409, title: 'The reporting period is locked' },
+  LAST_ADMIN_KEY: { status: 409, title: 'The last active admin key cannot be revoked' },
+  CONFLICT: { status: 409, title: 'The data conflicts with what is stored' },
+  REFERENCE_CONFLICT: { status: 409, title: 'Other records refer to this one, or it refers to a missing one' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body has a content type this route does not take' },
+  AGENCY_PARENT_NOT_FOUND: { status: 422, title: 'The parent agency does not exist' },
+  AGENCY_PARENT_INACTIVE: { status: 422, title: 'The parent agency is inactive' },
+  AGENCY_NOT_ACTIVE: { status: 422, title: 'The agency is inactive' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'The service cannot reach its database' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export interface FieldIssue {
+  /** Which part of the request: body, querystring, params or headers. */
+  in: string;
+  /** JSON pointer into that part (RFC 6901), e.g. `/parentCode` or `/values/3/value`. */
+  pointer: string;
+  message: string;
+}
+
+/** A failure to answer as application/problem+json. Thrown anywhere; the error plugin renders it. */
+export class ProblemError extends Error {
+  readonly code: ProblemCode;
+  readonly statusCode: number;
+  readonly errors: FieldIssue[] | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(code: ProblemCode, detail: string, options: { errors?: FieldIssue[]; extra?: Record<string, unknown> } = {}) {
+    super(detail);
+    this.name = 'ProblemError';
+    this.code = code;
+    this.statusCode = PROBLEMS[code].status;
+    this.errors = options.errors;
+    this.extra = options.extra;
+  }
+}
+
+export function problemType(code: ProblemCode): string {
+  return `urn:cchc:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}

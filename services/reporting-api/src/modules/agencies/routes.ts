@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { actorOf } from '../../plugins/auth.js';
+import { problemResponses, ref } from '../../schemas/common.js';
+import { AgencyCodeParams, AgencyListQuery, AgencyPageSchema, AgencyPatchSchema, AgencySchema, AgencySubtreeSchema, NewAgencySchema } from './schemas.js';
+
+const tags = ['agencies'];
+const writers = ['admin', 'agency'] as const;
+
+export const agencyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const agencies = app.services.agencies;
+  const ctx = (request: Parameters<typeof actorOf>[0]) => ({ principal: request.principal, actor: actorOf(request) });
+
+  app.get('/v1/agencies', {
+    config: { access: 'read' },
+    schema: {
+      tags,
+      operationId: 'listAgencies',
+      summary: 'List agencies',
+      description: 'Filter by kind, parent and a search text that ignores diacritics and case ("so noi vu" finds "Sở Nội vụ"). Ordered by code; cursor-paginated.',
+      querystring: AgencyListQuery,
+      response: { 200: ref(AgencyPageSchema), ...problemResponses(400) },
+    },
+  }, async (request) => agencies.list(request.query));
+
+  app.get('/v1/agencies/:code', {
+    config: { access: 'read' },
+    schema: { tags, operationId: 'getAgency', summary: 'Get an agency', params: AgencyCodeParams, response: { 200: ref(AgencySchema), ...problemResponses(400, 404) } },
+  }, async (request) => agencies.get(request.params.code));
+
+  app.get('/v1/agencies/:code/subtree', {
+    config: { access: 'read' },
+    schema: {
+      tags,
+      operationId: 'getAgencySubtree',
+      summary: 'Get an agency with its whole subtree',
+      description: 'The agency (depth 0) and every agency below it, depth-first, siblings ordered by code.',
+      params: AgencyCodeParams,
+      response: { 200: ref(AgencySubtreeSchema), ...problemResponses(400, 404) },
+    },
+  }, async (request) => agencies.subtree(request.params.code));
+
+  app.post('/v1/agencies', {
+    config: { access: writers },
+    schema: {
+      tags,
+      operationId: 'createAgency',
+      summary: 'Create an agency',
+      description: 'Only an admin creates a top-level agency; an agency key creates agencies below its own.',
+      body: ref(NewAgencySchema),
+      response: { 201: ref(AgencySchema), ...problemResponses(400, 409, 422) },
+    },
+  }, async (request, reply) => reply.code(201).send(await agencies.create(ctx(request), request.body)));
+
+  app.patch('/v1/agencies/:code', {
+    config: { access: writers },
+    schema: {
+      tags,
+      operationId: 'updateAgency',
+      summary: 'Update an agency',
+      description: 'Changes name, short name, kind, parent or active. A parent that would make a cycle answers 409 AGENCY_CYCLE. An agency key may not move or (de)activate its own agency.',
+      params: AgencyCodeParams,
+      body: ref(AgencyPatchSchema),
+      response: { 200: ref(AgencySchema), ...problemResponses(400, 404, 409, 422) },
+    },
+  }, async (request) => agencies.update(ctx(request), request.params.code, request.body));
+
+  app.post('/v1/agencies/:code/deactivate', {
+    config: { access: writers },
+    schema: {
+      tags,
+      operationId: 'deactivateAgency',
+      summary: 'Deactivate an agency',
+      description: 'An inactive agency keeps its history but reports no more. Refused with AGENCY_HAS_ACTIVE_CHILDREN while agencies below it are active, unless cascade=true deactivates the whole subtree.',
+      params: AgencyCodeParams,
+      querystring: Type.Object({ cascade: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ deactivated: Type.Array(ref(AgencySchema)) }, { additionalProperties: false }),
+        ...problemResponses(400, 404, 409),
+      },
+    },
+  }, async (request) => agencies.deactivate(ctx(request), request.params.code, request.query.cascade ?? false));
+};

@@ -1,0 +1,15 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** `cchc_` + 256 random bits, base64url. Long and random enough that an unsalted SHA-256 cannot be reversed. */
+export function generateApiKey(): string {
+  return `cchc_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** What lists show of a key: enough to recognise it, far too little to use it. */
+export function keyPrefix(key: string): string {
+  return key.slice(0, 12);
+}

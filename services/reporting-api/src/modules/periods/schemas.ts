@@ -1,0 +1,93 @@
+import { Type, type Static } from 'typebox';
+import { PERIOD_ID_PATTERN, PERIOD_KINDS, PERIOD_STATES } from '../../domain/periods.js';
+import { CursorPageQuery, IsoDate, ref } from '../../schemas/common.js';
+
+export const PeriodId = Type.String({
+  pattern: PERIOD_ID_PATTERN,
+  description: 'YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12',
+  examples: ['2023', '2023-H1', '2023-9M', '2023-Q1', '2023-M07'],
+});
+
+export const PeriodKindSchema = Type.Enum(PERIOD_KINDS, { $id: 'PeriodKind' });
+export const PeriodStateSchema = Type.Enum(PERIOD_STATES, {
+  $id: 'PeriodState',
+  description: 'open: agencies report; closed: reporting ended, admins may still correct; locked: frozen, every write refused',
+});
+
+export const PeriodSchema = Type.Object(
+  {
+    id: Type.String(),
+    kind: ref(PeriodKindSchema),
+    year: Type.Integer(),
+    number: Type.Union([Type.Integer(), Type.Null()], { description: 'Quarter 1–4 or month 1–12; null for other kinds' }),
+    startsOn: IsoDate('First day of the cut-off window'),
+    endsOn: IsoDate('Last day of the cut-off window (figures are cut off on this day)'),
+    dueOn: IsoDate('Submission deadline (hạn gửi báo cáo)'),
+    state: ref(PeriodStateSchema),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Period', additionalProperties: false },
+);
+export type Period = Static<typeof PeriodSchema>;
+
+export const NewPeriodSchema = Type.Object(
+  {
+    id: PeriodId,
+    startsOn: Type.Optional(IsoDate('Overrides the computed window start')),
+    endsOn: Type.Optional(IsoDate('Overrides the computed window end')),
+    dueOn: Type.Optional(IsoDate('Defaults to the 20th of the month the window ends in')),
+    state: Type.Optional(ref(PeriodStateSchema)),
+  },
+  { $id: 'NewPeriod', additionalProperties: false },
+);
+export type NewPeriod = Static<typeof NewPeriodSchema>;
+
+export const PeriodPatchSchema = Type.Object(
+  {
+    startsOn: Type.Optional(IsoDate()),
+    endsOn: Type.Optional(IsoDate()),
+    dueOn: Type.Optional(IsoDate()),
+    state: Type.Optional(ref(PeriodStateSchema)),
+  },
+  { $id: 'PeriodPatch', additionalProperties: false, minProperties: 1 },
+);
+export type PeriodPatch = Static<typeof PeriodPatchSchema>;
+
+export const PeriodPageSchema = Type.Object(
+  { items: Type.Array(ref(PeriodSchema)), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { $id: 'PeriodPage', additionalProperties: false },
+);
+
+export const GeneratePeriodsSchema = Type.Object(
+  { year: Type.Integer({ minimum: 2000, maximum: 2100 }) },
+  { $id: 'GeneratePeriods', additionalProperties: false },
+);
+
+export const GeneratedPeriodsSchema = Type.Object(
+  {
+    created: Type.Array(Type.String(), { description: 'Ids of the periods created now' }),
+    existing: Type.Array(Type.String(), { description: 'Ids that already existed and were left as they were' }),
+  },
+  { $id: 'GeneratedPeriods', additionalProperties: false },
+);
+
+export const PeriodListQuery = Type.Object(
+  {
+    year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
+    kind: Type.Optional(ref(PeriodKindSchema)),
+    state: Type.Optional(ref(PeriodStateSchema)),
+    ...CursorPageQuery,
+  },
+  { additionalProperties: false },
+);
+export type PeriodListQuery = Static<typeof PeriodListQuery>;
+
+export const PeriodContainingQuery = Type.Object(
+  { date: IsoDate('A day'), kind: ref(PeriodKindSchema) },
+  { additionalProperties: false },
+);
+
+export const PeriodIdParams = Type.Object({ id: PeriodId }, { additionalProperties: false });
+
+export const periodSchemas = [PeriodKindSchema, PeriodStateSchema, PeriodSchema, NewPeriodSchema, PeriodPatchSchema, PeriodPageSchema, GeneratePeriodsSchema, GeneratedPeriodsSchema];

@@ -1,0 +1,82 @@
+/**
+ * API keys and roles. Every route declares `config.access` (see domain/roles.ts); a route without one
+ * fails at start-up, so no route is ever open by accident. The declaration also becomes the route's
+ * OpenAPI security requirement, its 401/403 responses and a "Roles:" line in its description, so Swagger UI
+ * and the client say exactly what the code enforces.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Access, Principal } from '../domain/roles.js';
+import { ProblemError } from '../errors.js';
+import type { Actor } from '../modules/audit/repository.js';
+import type { ApiKeyService } from '../modules/api-keys/service.js';
+import { problemResponses } from '../schemas/common.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  return { keyId: request.principal?.keyId ?? null, requestId: String(request.id) };
+}
+
+function describeAccess(access: Access): string {
+  if (access === 'public') return 'Access: public.';
+  if (access === 'read') return 'Access: any API key (no key when the service runs with PUBLIC_READ=true).';
+  const scoped = access.includes('agency') ? ' An agency key only for its own agency subtree.' : '';
+  return `Roles: ${access.join(', ')}.${scoped}`;
+}
+
+/** Routes that plugins register (Swagger UI's assets) are public; everything of ours must declare. */
+const PLUGIN_ROUTE = /^\/docs(\/|$)/;
+
+export interface AuthOptions {
+  apiKeys: ApiKeyService;
+  publicRead: boolean;
+}
+
+export default fp<AuthOptions>(async function auth(app: FastifyInstance, options: AuthOptions) {
+  app.decorateRequest('principal', undefined);
+
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
+    if (access === undefined) {
+      if (PLUGIN_ROUTE.test(route.url)) {
+        route.config = { ...route.config, access: 'public' };
+        return;
+      }
+      throw new Error(`route ${route.method} ${route.url} declares no config.access`);
+    }
+    if (access === 'public' || !route.schema) return;
+    const schema = route.schema as Record<string, any>;
+    schema.security = [{ bearerAuth: [] }];
+    schema.description = [schema.description, describeAccess(access)].filter(Boolean).join('\n\n');
+    schema.response = { ...problemResponses(401, 403), ...schema.response };
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access ?? 'public';
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match) throw new ProblemError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <API key>"');
+      const principal = await options.apiKeys.resolve(match[1]!);
+      if (!principal) throw new ProblemError('UNAUTHENTICATED', 'The API key is not valid or has been revoked');
+      request.principal = principal;
+    }
+    if (access === 'public') return;
+    if (!request.principal) {
+      if (access === 'read' && options.publicRead) return;
+      throw new ProblemError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
+    }
+    if (access === 'read') return;
+    if (!access.includes(request.principal.role)) {
+      throw new ProblemError('FORBIDDEN', `A ${request.principal.role} key may not do this; it needs one of: ${access.join(', ')}`);
+    }
+  });
+}, { name: 'auth', dependencies: ['problems'] });
