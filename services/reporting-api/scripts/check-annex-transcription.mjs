@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Checks that data/templates/cchc-2023.json and data/demo/bql-kcn-2023-values.json are a faithful
+// Checks that seed/templates/cchc-2023.json and seed/demo/bql-kcn-2023-values.json are a faithful
 // transcription of the statistics annex of the reference report (cchc-report-2023.txt).
 // Plain Node, no dependencies. Usage: node scripts/check-annex-transcription.mjs [path/to/reference.txt]
 import { readFileSync } from 'node:fs';
@@ -11,8 +11,8 @@ const serviceDir = resolve(here, '..');
 const referencePath = resolve(
   process.argv[2] ?? process.env.CCHC_REFERENCE ?? resolve(serviceDir, '../../../shared/reference/cchc-report-2023.txt'),
 );
-const templatePath = resolve(serviceDir, 'data/templates/cchc-2023.json');
-const valuesPath = resolve(serviceDir, 'data/demo/bql-kcn-2023-values.json');
+const templatePath = resolve(serviceDir, 'seed/templates/cchc-2023.json');
+const valuesPath = resolve(serviceDir, 'seed/demo/bql-kcn-2023-values.json');
 
 const errors = [];
 const fail = (msg) => errors.push(msg);

@@ -23,6 +23,7 @@ import auth from './plugins/auth.js';
 import openapi from './plugins/openapi.js';
 import problems from './plugins/problems.js';
 import { sharedSchemas } from './schemas/common.js';
+import { createValidatorCompiler } from './schemas/validation.js';
 
 export interface AppOptions {
   database: Database;
@@ -70,15 +71,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: {
-      // Unknown members are an error, not silently dropped: a typo in a field name must not pass unnoticed.
-      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('database', options.database);
   app.decorate('services', createServices(options.database));
-  for (const schema of [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas]) app.addSchema(schema);
+  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas];
+  for (const schema of schemas) app.addSchema(schema);
+  app.setValidatorCompiler(createValidatorCompiler(schemas));
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));

@@ -55,8 +55,9 @@ function openPostgres(databaseUrl: string, poolMax: number): Database {
     async ping() {
       await pool.query('select 1');
     },
+    // Idempotent: graceful shutdown and tests may both close it.
     async close() {
-      await pool.end();
+      if (!pool.ending) await pool.end();
     },
     async withSession(work) {
       const client = await pool.connect();

@@ -19,6 +19,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  interface FastifyInstance {
+    /** Every route's declared access, for the role-matrix test and the docs. */
+    accessRules: Array<{ method: string; url: string; access: Access }>;
+  }
 }
 
 export function actorOf(request: FastifyRequest): Actor {
@@ -42,6 +46,7 @@ export interface AuthOptions {
 
 export default fp<AuthOptions>(async function auth(app: FastifyInstance, options: AuthOptions) {
   app.decorateRequest('principal', undefined);
+  app.decorate('accessRules', []);
 
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
@@ -52,6 +57,7 @@ export default fp<AuthOptions>(async function auth(app: FastifyInstance, options
       }
       throw new Error(`route ${route.method} ${route.url} declares no config.access`);
     }
+    for (const method of [route.method].flat()) app.accessRules.push({ method, url: route.url, access });
     if (access === 'public' || !route.schema) return;
     const schema = route.schema as Record<string, any>;
     schema.security = [{ bearerAuth: [] }];

@@ -5,10 +5,10 @@
 import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 
 /** A `$ref` to a registered schema that still carries the schema's static type for the type provider. */
-export function ref<T extends TSchema>(schema: T): TUnsafe<Static<T>> {
+export function ref<T extends TSchema>(schema: T, description?: string): TUnsafe<Static<T>> {
   const id = (schema as { $id?: unknown }).$id;
   if (typeof id !== 'string') throw new Error('ref() needs a schema with an $id');
-  return Type.Unsafe<Static<T>>({ $ref: `${id}#` });
+  return Type.Unsafe<Static<T>>({ $ref: `${id}#`, ...(description && { description }) });
 }
 
 export const FieldIssueSchema = Type.Object(
@@ -49,9 +49,28 @@ export const IsoDate = (description?: string) =>
 
 export const sharedSchemas = [FieldIssueSchema, ProblemSchema];
 
-/** Error responses a route declares, by status. */
+const STATUS_MEANING: Record<number, string> = {
+  400: 'The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields',
+  401: 'No API key, or one that is unknown or revoked (UNAUTHENTICATED)',
+  403: "The key's role or agency may not do this (FORBIDDEN)",
+  404: 'Not found',
+  409: 'Conflicts with what is stored',
+  413: 'The body is too large (PAYLOAD_TOO_LARGE)',
+  422: 'Refers to something missing or inactive',
+  503: 'The database is unavailable (SERVICE_UNAVAILABLE)',
+};
+
+/**
+ * Error responses a route declares, by status, under the media type they are sent with
+ * (application/problem+json), so the document and the client's error types say what the wire carries.
+ */
 export function problemResponses(...statuses: number[]): Record<number, TUnsafe<Problem>> {
   const out: Record<number, TUnsafe<Problem>> = {};
-  for (const s of statuses) out[s] = ref(ProblemSchema);
+  for (const s of statuses) {
+    out[s] = Type.Unsafe<Problem>({
+      description: STATUS_MEANING[s] ?? 'Problem',
+      content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+    });
+  }
   return out;
 }

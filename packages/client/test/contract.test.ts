@@ -1,0 +1,57 @@
+/**
+ * Contract test: the typed client against a listening server (real HTTP, not inject), on the same test
+ * database path as the service's own tests (DATABASE_URL/TEST_DATABASE_URL, else PGlite).
+ */
+import t from 'tap';
+import { buildTestApp } from '@cchc/reporting-api/testing';
+import { createClient, isProblem, ProblemError, unwrap, type Agency, type Period } from '../src/index.js';
+
+t.test('client against a listening server', async (t) => {
+  const api = await buildTestApp(t);
+  const baseUrl = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const client = createClient({ baseUrl, apiKey: api.keys.admin, requestId: () => 'contract-test' });
+
+  t.test('create an agency and read it back', async (t) => {
+    const created = await client.POST('/v1/agencies', {
+      body: { code: 'SO-MOI', name: 'Sở Khoa học, Công nghệ và Đổi mới sáng tạo', kind: 'department', parentCode: 'UBND-ST' },
+    });
+    t.equal(created.response.status, 201);
+    const agency: Agency | undefined = created.data;
+    t.equal(agency?.name, 'Sở Khoa học, Công nghệ và Đổi mới sáng tạo');
+    t.equal(created.response.headers.get('x-request-id'), 'contract-test');
+
+    const read = await unwrap(client.GET('/v1/agencies/{code}', { params: { path: { code: 'SO-MOI' } } }));
+    t.match(read, { code: 'SO-MOI', kind: 'department', parentCode: 'UBND-ST', active: true });
+
+    const search = await unwrap(client.GET('/v1/agencies', { params: { query: { q: 'doi moi sang tao' } } }));
+    t.same(search.items.map((a) => a.code), ['SO-MOI']);
+  });
+
+  t.test('create a period and read it back', async (t) => {
+    const created = await unwrap(client.POST('/v1/periods', { body: { id: '2025-Q1' } }));
+    t.match(created, { id: '2025-Q1', startsOn: '2024-12-15', endsOn: '2025-03-14' });
+    const period: Period = await unwrap(client.GET('/v1/periods/{id}', { params: { path: { id: '2025-Q1' } } }));
+    t.equal(period.kind, 'quarter');
+  });
+
+  t.test('a typed 409', async (t) => {
+    const dup = await client.POST('/v1/periods', { body: { id: '2025-Q1' } });
+    t.equal(dup.response.status, 409);
+    t.equal(dup.data, undefined);
+    t.ok(isProblem(dup.error));
+    t.equal(dup.error?.code, 'PERIOD_EXISTS');
+    t.match(dup.response.headers.get('content-type'), /application\/problem\+json/);
+
+    const dupAgency = client.POST('/v1/agencies', { body: { code: 'SO-MOI', name: 'x', kind: 'department', parentCode: 'UBND-ST' } });
+    await t.rejects(unwrap(dupAgency), { constructor: ProblemError, status: 409, code: 'AGENCY_EXISTS' });
+  });
+
+  t.test('problems for missing keys and bad input are typed too', async (t) => {
+    const anonymous = createClient({ baseUrl });
+    const res = await anonymous.GET('/v1/periods/{id}', { params: { path: { id: '2023' } } });
+    t.equal(res.error?.code, 'UNAUTHENTICATED');
+    const bad = await client.GET('/v1/periods/{id}', { params: { path: { id: '2023-Q5' } } });
+    t.equal(bad.error?.code, 'VALIDATION_FAILED');
+    t.match(bad.error?.errors, [{ in: 'params', pointer: '/id' }]);
+  });
+});

@@ -1,0 +1,15 @@
+/** `pnpm db:seed`: applies migrations, then loads the demo data (idempotent). */
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/connection.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { seedDatabase } from '../src/db/seed.js';
+
+const config = loadConfig();
+const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+try {
+  await migrateDatabase(database);
+  const seeded = await seedDatabase(database.db);
+  console.log(`seeded ${database.location}: ${seeded.agencies} new agencies, ${seeded.periods} new periods`);
+} finally {
+  await database.close();
+}

@@ -1,0 +1,25 @@
+/**
+ * Request validation with two Ajv instances. Querystrings, params and headers arrive as text, so they are
+ * coerced ("2023" → 2023). JSON bodies are not: a string where a number belongs is a client's mistake to
+ * report, not to guess at. Both refuse unknown members (a typo in a field name must not pass unnoticed) and
+ * report every failing field at once.
+ */
+import { Ajv, type AnySchema } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+function createAjv(coerceTypes: false | 'array') {
+  const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: true, strict: false });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaCompiler<AnySchema> {
+  const body = createAjv(false);
+  const text = createAjv('array');
+  for (const schema of sharedSchemas) {
+    body.addSchema(schema as AnySchema);
+    text.addSchema(schema as AnySchema);
+  }
+  return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema);
+}

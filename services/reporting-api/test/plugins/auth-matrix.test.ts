@@ -1,0 +1,121 @@
+/**
+ * The role matrix: every write route, with no key, a wrong key, a revoked key, a malformed header and every
+ * role (an agency key for its own agency and for another), answers 401/403/2xx exactly as the route declares.
+ * The table below must cover every write route the app registers, so a new route without a row fails here.
+ */
+import type { InjectOptions } from 'fastify';
+import t from 'tap';
+import type { Role } from '../../src/domain/roles.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+
+type Scope = 'own' | 'other' | 'any';
+type Sample = (scope: Scope) => Promise<InjectOptions>;
+
+let serial = 0;
+const next = () => ++serial;
+
+function samples(api: TestApp): Record<string, Sample> {
+  const admin = (options: InjectOptions) => api.request({ ...options, as: 'admin' });
+  const leafUnder = async (parentCode: string) => {
+    const code = `LEAF-${next()}`;
+    await admin({ method: 'POST', url: '/v1/agencies', payload: { code, name: `Đơn vị ${code}`, kind: 'unit', parentCode } });
+    return code;
+  };
+  return {
+    'POST /v1/agencies': async (scope) => ({
+      method: 'POST',
+      url: '/v1/agencies',
+      payload: { code: `NEW-${next()}`, name: 'Phòng mới', kind: 'unit', parentCode: scope === 'other' ? 'SNV' : 'BQL-KCN' },
+    }),
+    'PATCH /v1/agencies/:code': async (scope) => ({
+      method: 'PATCH',
+      url: `/v1/agencies/${scope === 'other' ? 'SNV-BTDKT' : 'TTHT-KCN'}`,
+      payload: { shortName: `Tên ngắn ${next()}` },
+    }),
+    'POST /v1/agencies/:code/deactivate': async (scope) => ({
+      method: 'POST',
+      url: `/v1/agencies/${await leafUnder(scope === 'other' ? 'SNV' : 'BQL-KCN')}/deactivate`,
+    }),
+    'POST /v1/periods': async () => ({ method: 'POST', url: '/v1/periods', payload: { id: `${2030 + next()}` } }),
+    'POST /v1/periods/generate': async () => ({ method: 'POST', url: '/v1/periods/generate', payload: { year: 2030 + next() } }),
+    'PATCH /v1/periods/:id': async () => ({ method: 'PATCH', url: '/v1/periods/2024-M05', payload: { dueOn: `2024-05-${10 + (next() % 15)}` } }),
+    'DELETE /v1/periods/:id': async () => {
+      const id = `${2030 + next()}`;
+      await admin({ method: 'POST', url: '/v1/periods', payload: { id } });
+      return { method: 'DELETE', url: `/v1/periods/${id}` };
+    },
+    'POST /v1/api-keys': async () => ({ method: 'POST', url: '/v1/api-keys', payload: { name: `key ${next()}`, role: 'reader' } }),
+    'DELETE /v1/api-keys/:id': async () => ({ method: 'DELETE', url: `/v1/api-keys/${(await api.mintKey('reader')).id}` }),
+  };
+}
+
+t.test('role matrix over every write route', async (t) => {
+  const api = await buildTestApp(t);
+  const table = samples(api);
+  const writeRoutes = api.app.accessRules.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method));
+  t.same(writeRoutes.map((r) => `${r.method} ${r.url}`).sort(), Object.keys(table).sort(), 'the table covers every write route');
+
+  const revoked = await api.mintKey('reader');
+  await api.request({ method: 'DELETE', url: `/v1/api-keys/${revoked.id}` });
+
+  for (const route of writeRoutes) {
+    const key = `${route.method} ${route.url}`;
+    const sample = table[key]!;
+    const roles = route.access as readonly Role[];
+    t.test(key, async (t) => {
+      const unauthenticated: Array<[string, Record<string, string>]> = [
+        ['no key', {}],
+        ['wrong key', { authorization: 'Bearer cchc_this-key-does-not-exist-0000000000000000000' }],
+        ['revoked key', { authorization: `Bearer ${revoked.secret}` }],
+        ['malformed header', { authorization: 'Basic YWRtaW46YWRtaW4=' }],
+      ];
+      for (const [label, headers] of unauthenticated) {
+        const res = await api.app.inject({ ...(await sample('any')), headers });
+        t.equal(res.statusCode, 401, label);
+        t.match(res.headers['content-type'], /^application\/problem\+json/);
+        t.equal(res.json().code, 'UNAUTHENTICATED', label);
+      }
+      const attempts: Array<[label: string, as: 'admin' | 'reader' | 'ingest' | 'agency' | 'agencyOther', role: Role, scope: Scope]> = [
+        ['admin', 'admin', 'admin', 'any'],
+        ['reader', 'reader', 'reader', 'any'],
+        ['ingest', 'ingest', 'ingest', 'any'],
+        ['agency, own subtree', 'agency', 'agency', 'own'],
+        ['agency, another agency', 'agency', 'agency', 'other'],
+      ];
+      for (const [label, as, role, scope] of attempts) {
+        const res = await api.request({ ...(await sample(scope)), as });
+        const allowed = roles.includes(role) && scope !== 'other';
+        if (allowed) t.ok(res.statusCode >= 200 && res.statusCode < 300, `${label}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        else {
+          t.equal(res.statusCode, 403, `${label}: ${res.body.slice(0, 200)}`);
+          t.equal(res.json().code, 'FORBIDDEN');
+        }
+      }
+    });
+  }
+});
+
+t.test('reads need a key unless PUBLIC_READ; admin-only reads stay admin-only', async (t) => {
+  const api = await buildTestApp(t);
+  const reads = api.app.accessRules.filter((r) => r.method === 'GET' && r.access === 'read');
+  t.ok(reads.length >= 6);
+  for (const path of ['/v1/agencies', '/v1/agencies/SNV', '/v1/agencies/SNV/subtree', '/v1/periods', '/v1/periods/2023', '/v1/periods/containing?date=2023-05-05&kind=year']) {
+    t.equal((await api.app.inject({ method: 'GET', url: path })).statusCode, 401, `${path} without key`);
+    for (const as of ['reader', 'ingest', 'agency', 'admin'] as const) {
+      t.equal((await api.request({ method: 'GET', url: path, as })).statusCode, 200, `${path} as ${as}`);
+    }
+  }
+  for (const path of ['/v1/api-keys', '/v1/audit']) {
+    t.equal((await api.request({ method: 'GET', url: path, as: 'reader' })).statusCode, 403, `${path} as reader`);
+    t.equal((await api.request({ method: 'GET', url: path, as: 'agency' })).statusCode, 403, `${path} as agency`);
+  }
+});
+
+t.test('PUBLIC_READ=true opens reads, not writes', async (t) => {
+  const api = await buildTestApp(t, { publicRead: true });
+  t.equal((await api.app.inject({ method: 'GET', url: '/v1/periods/2023' })).statusCode, 200);
+  t.equal((await api.app.inject({ method: 'GET', url: '/v1/api-keys' })).statusCode, 401);
+  t.equal((await api.app.inject({ method: 'POST', url: '/v1/periods', payload: { id: '2040' } })).statusCode, 401);
+  const wrong = await api.app.inject({ method: 'GET', url: '/v1/periods/2023', headers: { authorization: 'Bearer nope' } });
+  t.equal(wrong.statusCode, 401, 'a wrong key is refused even where no key is needed');
+});
