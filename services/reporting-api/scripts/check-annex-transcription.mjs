@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const serviceDir = resolve(here, '..');
 const referencePath = resolve(
-  process.argv[2] ?? process.env.CCHC_REFERENCE ?? resolve(serviceDir, '../../../shared/reference/cchc-report-2023.txt'),
+  process.argv[2] ?? process.env.CCHC_REFERENCE ?? resolve(serviceDir, 'seed/reference/cchc-report-2023.txt'),
 );
 const templatePath = resolve(serviceDir, 'seed/templates/cchc-2023.json');
 const valuesPath = resolve(serviceDir, 'seed/demo/bql-kcn-2023-values.json');
@@ -57,14 +57,14 @@ for (const [i, ind] of indicators.entries()) {
   if (!VALUE_TYPES.has(ind.valueType)) fail(`${where}: unknown valueType ${ind.valueType}`);
   if (!ROLLUPS.has(ind.rollup)) fail(`${where}: unknown rollup ${ind.rollup}`);
   if (typeof ind.name !== 'string' || ind.name === '' || ind.name !== ind.name.trim()) fail(`${where}: bad name`);
-  else if (!annex.includes(ind.name)) fail(`${where}: name does not occur verbatim in the annex: ${ind.name}`);
+  else if (ind.printed !== false && !annex.includes(ind.name)) fail(`${where}: name does not occur verbatim in the annex: ${ind.name}`);
   // parent / level / code shape
   if (ind.level === 1) {
-    if (ind.parent !== null) fail(`${where}: level 1 must have parent null`);
+    if (ind.parentCode !== null) fail(`${where}: level 1 must have parent null`);
     if (!/^[IVX]+$/.test(ind.code)) fail(`${where}: section code must be a Roman numeral`);
   } else {
-    const parent = byCode.get(ind.parent);
-    if (!parent) fail(`${where}: parent ${ind.parent} does not exist`);
+    const parent = byCode.get(ind.parentCode);
+    if (!parent) fail(`${where}: parent ${ind.parentCode} does not exist`);
     else {
       if (parent.level !== ind.level - 1) fail(`${where}: level ${ind.level} under parent of level ${parent.level}`);
       if (!ind.code.startsWith(`${parent.code}.`)) fail(`${where}: code does not extend parent code ${parent.code}`);
@@ -82,10 +82,12 @@ for (const [i, ind] of indicators.entries()) {
   if ('formula' in ind && ind.rollup !== 'recompute') fail(`${where}: formula rows roll up by recompute`);
 }
 
-// ---- the template rows are the annex rows, in order, cell for cell
-if (indicators.length !== tableRows.length) fail(`template has ${indicators.length} indicators, annex has ${tableRows.length} rows`);
+// ---- the printed template rows are the annex rows, in order, cell for cell (printed: false rows are
+// supplementary inputs a formula needs, such as the on-time count behind III.7.3)
+const printed = indicators.filter((ind) => ind.printed !== false);
+if (printed.length !== tableRows.length) fail(`template has ${printed.length} printed indicators, annex has ${tableRows.length} rows`);
 for (const [i, row] of tableRows.entries()) {
-  const ind = indicators[i];
+  const ind = printed[i];
   if (!ind) break;
   if (ind.name !== row.name) fail(`row ${i + 1}: name "${ind.name}" != annex "${row.name}"`);
   if (ind.stt !== row.stt) fail(`row ${i + 1} (${ind.code}): stt "${ind.stt}" != annex "${row.stt}"`);
@@ -137,7 +139,7 @@ const parseVi = (raw) => {
   return Number(m[1].replaceAll('.', '') + (m[2] ? `.${m[2]}` : ''));
 };
 const noteOk = (note) => note.split('\n').every((part) => annex.includes(part));
-if (demo.template !== template.code) fail(`values file is for template ${demo.template}, not ${template.code}`);
+if (demo.template !== template.id) fail(`values file is for template ${demo.template}, not ${template.id}`);
 const seen = new Set();
 for (const v of demo.values ?? []) {
   const where = `value ${v.indicator}`;

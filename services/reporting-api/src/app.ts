@@ -2,6 +2,7 @@
  * buildApp: registers everything the service does and listens to nothing. server.ts listens; tests inject.
  */
 import { randomUUID } from 'node:crypto';
+import etag from '@fastify/etag';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -19,6 +20,12 @@ import { healthRoutes } from './modules/health/routes.js';
 import { periodRoutes } from './modules/periods/routes.js';
 import { periodSchemas } from './modules/periods/schemas.js';
 import { createPeriodService } from './modules/periods/service.js';
+import { templateRoutes } from './modules/templates/routes.js';
+import { templateSchemas } from './modules/templates/schemas.js';
+import { createTemplateService } from './modules/templates/service.js';
+import { valueRoutes } from './modules/values/routes.js';
+import { valueSchemas } from './modules/values/schemas.js';
+import { createValueService } from './modules/values/service.js';
 import auth from './plugins/auth.js';
 import openapi from './plugins/openapi.js';
 import problems from './plugins/problems.js';
@@ -38,10 +45,13 @@ export interface AppOptions {
 }
 
 function createServices(database: Database) {
+  const templates = createTemplateService(database.db);
   return {
     agencies: createAgencyService(database.db),
     periods: createPeriodService(database.db),
     apiKeys: createApiKeyService(database.db),
+    templates,
+    values: createValueService(database.db, { templates }),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -75,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorate('database', options.database);
   app.decorate('services', createServices(options.database));
-  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas];
+  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas];
   for (const schema of schemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(schemas));
 
@@ -84,6 +94,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(problems);
+  // Weak ETags on every 200 GET; a matching If-None-Match answers 304 (dashboards poll).
+  await app.register(etag, { weak: true });
   // The API answers JSON only; Swagger UI's page needs inline scripts, so no Content-Security-Policy.
   await app.register(helmet, { contentSecurityPolicy: false });
   if ((options.rateLimitMax ?? 1200) > 0) {
@@ -102,5 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(periodRoutes);
   await app.register(apiKeyRoutes);
   await app.register(auditRoutes);
+  await app.register(templateRoutes);
+  await app.register(valueRoutes);
   return app;
 }

@@ -334,6 +334,358 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List indicator templates
+         * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["listTemplates"];
+        put?: never;
+        /**
+         * Create an indicator template
+         * @description A whole template: indicators in printed order (parents first) and rules. Formulas and rules are checked: they must read numeric indicators of the template and formulas may not form a cycle (TEMPLATE_INVALID).
+         *
+         *     Roles: admin.
+         */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an indicator template
+         * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename a template or change its year or source
+         * @description Roles: admin.
+         */
+        patch: operations["updateTemplate"];
+        trace?: never;
+    };
+    "/v1/templates/{id}/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a template’s indicators in printed order
+         * @description The tree section → item → sub-item, flattened in the order of the printed annex (level and parentCode give the tree). Filter by section (e.g. III or III.7) and by a search text that ignores diacritics.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["listTemplateIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{id}/indicators/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one indicator
+         * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getTemplateIndicator"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit an indicator
+         * @description Name, unit, options, bounds, decimals, formula, overridable, roll-up, help. Options and bounds are fixed once values are reported (TEMPLATE_IN_USE): copy the template instead.
+         *
+         *     Roles: admin.
+         */
+        patch: operations["updateTemplateIndicator"];
+        trace?: never;
+    };
+    "/v1/templates/{id}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a template’s rules
+         * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["listTemplateRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy a template to a new year
+         * @description Every indicator and rule of the template, under a new id, ready to be edited for the next year.
+         *
+         *     Roles: admin.
+         */
+        post: operations["copyTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{id}/rules/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace a rule
+         * @description Roles: admin.
+         */
+        put: operations["putTemplateRule"];
+        post?: never;
+        /**
+         * Delete a rule
+         * @description Roles: admin.
+         */
+        delete: operations["deleteTemplateRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{periodId}/{agencyCode}/values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one agency’s report: reported and derived values
+         * @description In template order. Each value says whether it was reported, derived, not applicable (0/0) or lacks an input; an overridden derived figure carries the computed one beside it.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getReportValues"];
+        /**
+         * Submit values of one agency’s report (bulk upsert)
+         * @description Upserts on (period, agency, indicator) and answers an import summary: created, updated, unchanged, rejected, the conflicts (index, indicator, code, message) and the rule findings on the report as it then stands. The same payload twice answers all unchanged. dryRun=true checks and writes nothing; atomic=true writes all or nothing (422 SUBMISSION_REJECTED). A derived indicator is refused (INDICATOR_DERIVED) unless the template lets it be overridden; then both figures are kept and compared. A locked period refuses every write (PERIOD_LOCKED); a closed one refuses agencies (PERIOD_CLOSED).
+         *
+         *     Roles: admin, agency. An agency key only for its own agency subtree.
+         */
+        put: operations["submitReportValues"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Values for dashboards, filtered
+         * @description By period(s), agency (optionally its whole subtree), indicator(s) and section. Reported and derived values, each with its status. A page holds whole reports (period × agency); ETag / If-None-Match answer 304 when nothing changed.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["listValues"];
+        /**
+         * Submit values for several agencies and periods (bulk upsert, for systems)
+         * @description Rows name their period and agency. Period, agency and role problems are per-row conflicts here (with period and agency in the conflict), so one bad report does not stop the others unless atomic=true.
+         *
+         *     Roles: admin, agency. An agency key only for its own agency subtree.
+         */
+        put: operations["submitValues"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{periodId}/{agencyCode}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check a report against its template’s rules
+         * @description Every rule that fails, with both sides’ values, and the rules that could not be checked because an input was not reported.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getReportFindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{periodId}/{agencyCode}/values/{indicator}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a reported value
+         * @description The indicator becomes not reported again (not 0). Audited.
+         *
+         *     Roles: admin, agency. An agency key only for its own agency subtree.
+         */
+        delete: operations["deleteReportValue"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{periodId}/{agencyCode}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail of a report’s values
+         * @description Every create, update and delete, newest first, with who, when, old and new value and note. Filter by indicator for one value’s history.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getReportAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rollups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Roll indicators up over an agency’s subtree
+         * @description Counts are summed; a rate is recomputed from the summed counts of its formula (never an average of percentages); codes roll up by any/all. ETag / If-None-Match answer 304.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getRollup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An indicator across periods
+         * @description One agency’s figure per period of a kind (default: years), or with subtree=true its subtree rolled up.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -454,6 +806,8 @@ export interface components {
              */
             dueOn: string;
             state: components["schemas"]["PeriodState"];
+            /** @description The indicator template agencies report on in this period */
+            templateId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -488,6 +842,7 @@ export interface components {
              */
             dueOn?: string;
             state?: components["schemas"]["PeriodState"];
+            templateId?: string | null;
         };
         PeriodPatch: {
             /**
@@ -509,6 +864,8 @@ export interface components {
              */
             dueOn?: string;
             state?: components["schemas"]["PeriodState"];
+            /** @description Refused (TEMPLATE_IN_USE) once values are reported on another template */
+            templateId?: string | null;
         };
         PeriodPage: {
             items: components["schemas"]["Period"][];
@@ -516,6 +873,8 @@ export interface components {
         };
         GeneratePeriods: {
             year: number;
+            /** @description Bind the new periods to this template */
+            templateId?: string;
         };
         GeneratedPeriods: {
             /** @description Ids of the periods created now */
@@ -578,6 +937,363 @@ export interface components {
         AuditPage: {
             items: components["schemas"]["AuditEntry"][];
             nextCursor: string | null;
+        };
+        /**
+         * @description section: a heading without value; integer: a count; decimal; percent (0–100); boolean and choice: a code among options; text
+         * @enum {unknown}
+         */
+        ValueType: "section" | "integer" | "decimal" | "percent" | "boolean" | "choice" | "text";
+        /**
+         * @description How the indicator rolls up over agencies: sum (counts), recompute (the formula over summed inputs), avg, min, max, any, all (codes 1/0), none
+         * @enum {unknown}
+         */
+        Rollup: "sum" | "recompute" | "avg" | "min" | "max" | "any" | "all" | "none";
+        /** @description A coded answer: "Có = 1 Không = 0" is [{value:1,label:"Có"},{value:0,label:"Không"}] */
+        CodedOption: {
+            value: number;
+            label: string;
+        };
+        Indicator: {
+            code: string;
+            /** @description The STT cell as printed ("I", "1", "" for unnumbered sub-items) */
+            stt: string;
+            /** @description 1 section, 2 item, 3 sub-item, 4 below */
+            level: number;
+            parentCode: string | null;
+            /** @description Order in the printed annex */
+            position: number;
+            valueType: components["schemas"]["ValueType"];
+            /** @description An item that only heads its sub-items */
+            heading: boolean;
+            /** @description false for supplementary inputs the printed annex does not have */
+            printed: boolean;
+            /** @description Exact Vietnamese name as printed (Chỉ tiêu thống kê) */
+            name: string;
+            /** @description Đơn vị tính as printed */
+            unit: string | null;
+            options: components["schemas"]["CodedOption"][] | null;
+            min: number | null;
+            max: number | null;
+            decimals: number | null;
+            /** @description Set when the value is derived from other indicators */
+            formula: string | null;
+            /** @description A derived indicator that agencies may also report; both are shown and compared */
+            overridable: boolean;
+            rollup: components["schemas"]["Rollup"];
+            help: string | null;
+        };
+        NewIndicator: {
+            /**
+             * @description Section (roman numeral), item, sub-item: I, I.1, III.7.3, VII.3.1.1
+             * @example III.7.3
+             */
+            code: string;
+            stt: string;
+            level: number;
+            parentCode: string | null;
+            valueType: components["schemas"]["ValueType"];
+            heading?: boolean;
+            printed?: boolean;
+            /** @description Exact Vietnamese name as printed (Chỉ tiêu thống kê) */
+            name: string;
+            /** @description Đơn vị tính as printed */
+            unit?: string | null;
+            options?: components["schemas"]["CodedOption"][] | null;
+            min?: number | null;
+            max?: number | null;
+            decimals?: number | null;
+            /** @description Set when the value is derived from other indicators */
+            formula?: string | null;
+            overridable?: boolean;
+            rollup?: components["schemas"]["Rollup"];
+            help?: string | null;
+        };
+        /** @description The value type, code and place in the tree are fixed once created */
+        IndicatorPatch: {
+            /** @description Exact Vietnamese name as printed (Chỉ tiêu thống kê) */
+            name?: string;
+            /** @description Đơn vị tính as printed */
+            unit?: string | null;
+            options?: components["schemas"]["CodedOption"][] | null;
+            min?: number | null;
+            max?: number | null;
+            decimals?: number | null;
+            /** @description Set when the value is derived from other indicators */
+            formula?: string | null;
+            /** @description A derived indicator that agencies may also report; both are shown and compared */
+            overridable?: boolean;
+            rollup?: components["schemas"]["Rollup"];
+            help?: string | null;
+        };
+        Rule: {
+            code: string;
+            /**
+             * @description Arithmetic over indicator codes: codes, numbers, + - * / and parentheses
+             * @example I.1.2 / I.1.1 * 100
+             */
+            left: string;
+            /**
+             * @description both-or-neither: both sides non-zero, or both zero
+             * @enum {unknown}
+             */
+            op: "=" | "<=" | "<" | ">=" | ">" | "both-or-neither";
+            /**
+             * @description Arithmetic over indicator codes: codes, numbers, + - * / and parentheses
+             * @example I.1.2 / I.1.1 * 100
+             */
+            right: string;
+            /**
+             * @description blocking rules refuse a report’s submission
+             * @enum {unknown}
+             */
+            severity: "warning" | "blocking";
+            message: string;
+        };
+        RuleBody: {
+            /**
+             * @description Arithmetic over indicator codes: codes, numbers, + - * / and parentheses
+             * @example I.1.2 / I.1.1 * 100
+             */
+            left: string;
+            /**
+             * @description both-or-neither: both sides non-zero, or both zero
+             * @enum {unknown}
+             */
+            op: "=" | "<=" | "<" | ">=" | ">" | "both-or-neither";
+            /**
+             * @description Arithmetic over indicator codes: codes, numbers, + - * / and parentheses
+             * @example I.1.2 / I.1.1 * 100
+             */
+            right: string;
+            /**
+             * @description blocking rules refuse a report’s submission
+             * @enum {unknown}
+             */
+            severity: "warning" | "blocking";
+            message: string;
+        };
+        Template: {
+            id: string;
+            name: string;
+            year: number;
+            source: string | null;
+            copiedFrom: string | null;
+            indicatorCount: number;
+            ruleCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        NewTemplate: {
+            /**
+             * @description e.g. CCHC-2023
+             * @example CCHC-2023
+             */
+            id: string;
+            name: string;
+            year: number;
+            source?: string | null;
+            /** @description In printed order; parents before children */
+            indicators: components["schemas"]["NewIndicator"][];
+            rules?: components["schemas"]["Rule"][];
+        };
+        TemplatePatch: {
+            name?: string;
+            year?: number;
+            source?: string | null;
+        };
+        /** @description The new template gets every indicator and rule of the original */
+        CopyTemplate: {
+            /**
+             * @description e.g. CCHC-2023
+             * @example CCHC-2023
+             */
+            id: string;
+            year: number;
+            name?: string;
+        };
+        TemplateList: {
+            items: components["schemas"]["Template"][];
+        };
+        IndicatorList: {
+            template: string;
+            items: components["schemas"]["Indicator"][];
+        };
+        RuleList: {
+            template: string;
+            items: components["schemas"]["Rule"][];
+        };
+        ValueInput: {
+            /** @description Indicator code, e.g. III.7.2 */
+            indicator: string;
+            /** @description A number (counts, percents, codes such as 1 for "Có"), text for text indicators, or null for a blank cell (not reported, which is not 0) */
+            value: number | string | null;
+            /** @description Ghi chú. Omitted: the stored note stays; null: cleared */
+            note?: string | null;
+            /** @description Ids of documents cited as evidence. Omitted: the stored links stay; []: cleared */
+            evidence?: string[];
+        };
+        ReportValuesBody: {
+            values: components["schemas"]["ValueInput"][];
+        };
+        BatchValueInput: {
+            period: string;
+            agency: string;
+            indicator: string;
+            /** @description A number (counts, percents, codes such as 1 for "Có"), text for text indicators, or null for a blank cell (not reported, which is not 0) */
+            value: number | string | null;
+            /** @description Ghi chú. Omitted: the stored note stays; null: cleared */
+            note?: string | null;
+            /** @description Ids of documents cited as evidence. Omitted: the stored links stay; []: cleared */
+            evidence?: string[];
+        };
+        BatchValuesBody: {
+            values: components["schemas"]["BatchValueInput"][];
+        };
+        Conflict: {
+            /** @description Position of the row in the payload */
+            index: number;
+            indicator: string;
+            period?: string;
+            agency?: string;
+            /** @description VALUE_TYPE_MISMATCH, VALUE_OUT_OF_RANGE, VALUE_NOT_INTEGER, VALUE_NOT_ALLOWED, INDICATOR_UNKNOWN, INDICATOR_NOT_IN_TEMPLATE, INDICATOR_NOT_REPORTABLE, INDICATOR_DERIVED, DUPLICATE_ROW, PERIOD_NOT_FOUND, PERIOD_CLOSED, PERIOD_LOCKED, PERIOD_HAS_NO_TEMPLATE, AGENCY_NOT_FOUND, AGENCY_NOT_ACTIVE, FORBIDDEN */
+            code: string;
+            message: string;
+        };
+        Finding: {
+            period?: string;
+            agency?: string;
+            /** @description The rule’s code, or DERIVED_MISMATCH: a reported figure disagrees with its own formula */
+            rule: string;
+            /** @enum {unknown} */
+            severity: "warning" | "blocking";
+            message: string;
+            indicators: string[];
+            left: {
+                expression: string;
+                value: number | null;
+            };
+            /** @enum {unknown} */
+            op: "=" | "<=" | "<" | ">=" | ">" | "both-or-neither";
+            right: {
+                expression: string;
+                value: number | null;
+            };
+        };
+        ImportSummary: {
+            dryRun: boolean;
+            atomic: boolean;
+            /** @description Whether anything was written */
+            written: boolean;
+            created: number;
+            updated: number;
+            unchanged: number;
+            rejected: number;
+            conflicts: components["schemas"]["Conflict"][];
+            /** @description Rule findings on the report(s) as they stand after the submission */
+            findings: components["schemas"]["Finding"][];
+        };
+        /**
+         * @description reported: as the agency sent it (null = a blank cell); derived: computed from reported inputs; not_applicable: a rate whose denominator is 0; missing_input: an input was not reported
+         * @enum {unknown}
+         */
+        CellStatus: "reported" | "derived" | "not_applicable" | "missing_input";
+        /** @description The value computed from the formula, rounded to the indicator’s decimals */
+        Derived: {
+            value: number | null;
+            /** @enum {unknown} */
+            status: "derived" | "not_applicable" | "missing_input";
+            missing?: string[];
+        };
+        ValueItem: {
+            period: string;
+            agency: string;
+            indicator: string;
+            value: number | string | null;
+            status: components["schemas"]["CellStatus"];
+            derived?: components["schemas"]["Derived"];
+            note: string | null;
+            evidence: string[];
+            updatedAt: string | null;
+            /** @description API key id of the last writer */
+            updatedBy: string | null;
+        };
+        ReportValues: {
+            period: string;
+            agency: string;
+            template: string;
+            items: components["schemas"]["ValueItem"][];
+        };
+        ValuePage: {
+            items: components["schemas"]["ValueItem"][];
+            nextCursor: string | null;
+        };
+        ReportFindings: {
+            period: string;
+            agency: string;
+            template: string;
+            findings: components["schemas"]["Finding"][];
+            /** @description Rules not checked because an input was not reported */
+            skipped: {
+                rule: string;
+                missing: string[];
+            }[];
+        };
+        ValueAuditEntry: {
+            id: number;
+            /** Format: date-time */
+            at: string;
+            actorKeyId: string | null;
+            requestId: string | null;
+            period: string;
+            agency: string;
+            indicator: string;
+            /** @enum {unknown} */
+            action: "create" | "update" | "delete";
+            oldValue: number | string | null;
+            newValue: number | string | null;
+            oldNote: string | null;
+            newNote: string | null;
+        };
+        ValueAuditPage: {
+            items: components["schemas"]["ValueAuditEntry"][];
+            nextCursor: string | null;
+        };
+        RollupItem: {
+            indicator: string;
+            value: number | null;
+            /**
+             * @description derived: rolled up; not_applicable: a recomputed rate over a zero denominator; missing_input: no agency reported it; not_aggregated: the indicator does not roll up (text, choices, rates without counts)
+             * @enum {unknown}
+             */
+            status: "derived" | "not_applicable" | "missing_input" | "not_aggregated";
+            /** @description The roll-up rule applied */
+            rollup: string;
+            /** @description Agencies that contributed */
+            agencies: number;
+            /** @description For recompute: the summed inputs */
+            inputs?: {
+                [key: string]: number | null;
+            };
+        };
+        IndicatorRollup: {
+            period: string;
+            agency: string;
+            template: string;
+            agenciesInTree: number;
+            items: components["schemas"]["RollupItem"][];
+        };
+        Series: {
+            indicator: string;
+            agency: string;
+            subtree: boolean;
+            items: {
+                period: string;
+                value: number | string | null;
+                /** @description As for values (one agency) or roll-ups (a subtree); not_reported when the agency has nothing for the period */
+                status: string;
+            }[];
         };
     };
     responses: never;
@@ -1739,6 +2455,1343 @@ export interface operations {
             };
             /** @description The key's role or agency may not do this (FORBIDDEN) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTemplate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refers to something missing or inactive */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePatch"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTemplateIndicators: {
+        parameters: {
+            query?: {
+                section?: string;
+                q?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorList"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTemplateIndicator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTemplateIndicator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IndicatorPatch"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refers to something missing or inactive */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTemplateRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleList"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    copyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CopyTemplate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putTemplateRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refers to something missing or inactive */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTemplateRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportValues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                periodId: string;
+                agencyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportValues"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitReportValues: {
+        parameters: {
+            query?: {
+                /** @description Check and report, write nothing */
+                dryRun?: boolean;
+                /** @description All or nothing: any refused row refuses the whole submission (422 SUBMISSION_REJECTED) */
+                atomic?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                periodId: string;
+                agencyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportValuesBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refers to something missing or inactive */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listValues: {
+        parameters: {
+            query?: {
+                /** @description Period ids; repeat the parameter for several */
+                period?: string[];
+                agency?: string;
+                /** @description With agency: the agency and every agency below it */
+                subtree?: boolean;
+                /** @description Indicator codes; repeat for several */
+                indicator?: string[];
+                /** @description A section or item: III, III.7 */
+                section?: string;
+                /** @description Reports (period × agency) per page; a page holds whole reports */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValuePage"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitValues: {
+        parameters: {
+            query?: {
+                /** @description Check and report, write nothing */
+                dryRun?: boolean;
+                /** @description All or nothing: any refused row refuses the whole submission (422 SUBMISSION_REJECTED) */
+                atomic?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchValuesBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refers to something missing or inactive */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportFindings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                periodId: string;
+                agencyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportFindings"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteReportValue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                periodId: string;
+                agencyCode: string;
+                indicator: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refers to something missing or inactive */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportAudit: {
+        parameters: {
+            query?: {
+                indicator?: string;
+                /** @description Items per page */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                periodId: string;
+                agencyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValueAuditPage"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRollup: {
+        parameters: {
+            query: {
+                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                period: string;
+                /**
+                 * @description Stable code: upper-case letters, digits, dot, dash, underscore (e.g. BQL-KCN)
+                 * @example BQL-KCN
+                 */
+                agency: string;
+                /** @description Indicator codes; all when omitted */
+                indicator?: string[];
+                /** @description A section or item: III, III.7 */
+                section?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorRollup"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSeries: {
+        parameters: {
+            query: {
+                /**
+                 * @description Section (roman numeral), item, sub-item: I, I.1, III.7.3, VII.3.1.1
+                 * @example III.7.3
+                 */
+                indicator: string;
+                /**
+                 * @description Stable code: upper-case letters, digits, dot, dash, underscore (e.g. BQL-KCN)
+                 * @example BQL-KCN
+                 */
+                agency: string;
+                kind?: "month" | "quarter" | "half-year" | "nine-months" | "year";
+                fromYear?: number;
+                toYear?: number;
+                subtree?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Series"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

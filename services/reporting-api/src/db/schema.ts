@@ -3,7 +3,7 @@
  * to the API's camelCase shapes. drizzle-kit generates migrations/ from this file.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, check, date, index, integer, jsonb, pgTable, text, timestamp, uuid, bigserial, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, date, doublePrecision, foreignKey, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const agencies = pgTable(
   'agencies',
@@ -37,6 +37,8 @@ export const periods = pgTable(
     endsOn: date('ends_on', { mode: 'string' }).notNull(),
     dueOn: date('due_on', { mode: 'string' }).notNull(),
     state: text('state', { enum: ['open', 'closed', 'locked'] }).notNull().default('open'),
+    /** The indicator template agencies report on in this period. */
+    templateId: text('template_id').references((): any => templates.id, { onUpdate: 'cascade', onDelete: 'restrict' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -84,4 +86,128 @@ export const auditLog = pgTable(
     after: jsonb('after'),
   },
   (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId, t.id)],
+);
+
+/** An indicator template (biểu mẫu chỉ tiêu thống kê): data, versioned by id, owned by Sở Nội vụ. */
+export const templates = pgTable('templates', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  year: integer('year').notNull(),
+  source: text('source'),
+  copiedFrom: text('copied_from'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const indicators = pgTable(
+  'indicators',
+  {
+    templateId: text('template_id').notNull().references(() => templates.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    code: text('code').notNull(),
+    /** Order of the row in the printed annex. */
+    position: integer('position').notNull(),
+    parentCode: text('parent_code'),
+    level: integer('level').notNull(),
+    /** The STT cell as printed ("I", "1", "" for unnumbered sub-items). */
+    stt: text('stt').notNull(),
+    name: text('name').notNull(),
+    unit: text('unit'),
+    valueType: text('value_type', { enum: ['section', 'integer', 'decimal', 'percent', 'boolean', 'choice', 'text'] }).notNull(),
+    options: jsonb('options').$type<Array<{ value: number; label: string }>>(),
+    min: doublePrecision('min'),
+    max: doublePrecision('max'),
+    decimals: integer('decimals'),
+    formula: text('formula'),
+    overridable: boolean('overridable').notNull().default(false),
+    rollup: text('rollup', { enum: ['sum', 'recompute', 'avg', 'min', 'max', 'any', 'all', 'none'] }).notNull().default('none'),
+    heading: boolean('heading').notNull().default(false),
+    /** False for supplementary rows the printed annex does not have (inputs a formula needs). */
+    printed: boolean('printed').notNull().default(true),
+    help: text('help'),
+    searchKey: text('search_key').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.templateId, t.code] }),
+    index('indicators_template_position_idx').on(t.templateId, t.position),
+    index('indicators_code_idx').on(t.code),
+  ],
+);
+
+/** Rules as data: left op right, checked on every submission and on demand. */
+export const templateRules = pgTable(
+  'template_rules',
+  {
+    templateId: text('template_id').notNull().references(() => templates.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    code: text('code').notNull(),
+    position: integer('position').notNull(),
+    left: text('left').notNull(),
+    op: text('op', { enum: ['=', '<=', '<', '>=', '>', 'both-or-neither'] }).notNull(),
+    right: text('right').notNull(),
+    severity: text('severity', { enum: ['warning', 'blocking'] }).notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.templateId, t.code] })],
+);
+
+/**
+ * What an agency reported for an indicator in a period. Only reported values are stored; derived values are
+ * computed from these on every read, so they can never be stale. A row with a null value is a blank cell the
+ * agency filled in (often with a note), which is not the same as 0.
+ */
+export const indicatorValues = pgTable(
+  'indicator_values',
+  {
+    periodId: text('period_id').notNull().references(() => periods.id, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    indicatorCode: text('indicator_code').notNull(),
+    templateId: text('template_id').notNull(),
+    valueNum: numeric('value_num'),
+    valueText: text('value_text'),
+    note: text('note'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdBy: uuid('created_by'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: uuid('updated_by'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.periodId, t.agencyCode, t.indicatorCode] }),
+    index('indicator_values_indicator_idx').on(t.indicatorCode, t.periodId),
+    foreignKey({ columns: [t.templateId, t.indicatorCode], foreignColumns: [indicators.templateId, indicators.code] }).onUpdate('cascade').onDelete('restrict'),
+  ],
+);
+
+/** Evidence: documents cited for a value (the documents resource comes later; ids are kept now). */
+export const valueEvidence = pgTable(
+  'value_evidence',
+  {
+    periodId: text('period_id').notNull(),
+    agencyCode: text('agency_code').notNull(),
+    indicatorCode: text('indicator_code').notNull(),
+    documentId: uuid('document_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.periodId, t.agencyCode, t.indicatorCode, t.documentId] }),
+    foreignKey({ columns: [t.periodId, t.agencyCode, t.indicatorCode], foreignColumns: [indicatorValues.periodId, indicatorValues.agencyCode, indicatorValues.indicatorCode] }).onDelete('cascade'),
+  ],
+);
+
+/** The audit trail of values: every create, update and delete with old and new value and note. */
+export const valueAudit = pgTable(
+  'value_audit',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorKeyId: uuid('actor_key_id'),
+    requestId: text('request_id'),
+    periodId: text('period_id').notNull(),
+    agencyCode: text('agency_code').notNull(),
+    indicatorCode: text('indicator_code').notNull(),
+    action: text('action', { enum: ['create', 'update', 'delete'] }).notNull(),
+    oldValue: jsonb('old_value'),
+    newValue: jsonb('new_value'),
+    oldNote: text('old_note'),
+    newNote: text('new_note'),
+  },
+  (t) => [index('value_audit_report_idx').on(t.periodId, t.agencyCode, t.indicatorCode, t.id)],
 );

@@ -1,12 +1,21 @@
 /**
- * Demo data: the province's agencies around the reference report (seed/agencies.json) and every reporting
- * period of 2022–2024. Idempotent: what exists is left as it is, so seeding twice changes nothing.
+ * Demo data: the province's agencies around the reference report (seed/agencies.json), the indicator template
+ * of the reference annex (seed/templates/), every reporting period of 2022–2024 bound to it, and the reference
+ * agency's 2023 annual values as reported (seed/demo/). Templates and values go through the same services as
+ * the API, so the seed is checked like any submission. Idempotent: what exists is left as it is.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { count } from 'drizzle-orm';
+import { and, count, inArray, isNull } from 'drizzle-orm';
 import { periodsOfYear } from '../domain/periods.js';
+import type { Principal } from '../domain/roles.js';
+import type { Actor } from '../modules/audit/repository.js';
 import { agencySearchKey } from '../modules/agencies/repository.js';
+import { findTemplate } from '../modules/templates/repository.js';
+import type { NewTemplate } from '../modules/templates/schemas.js';
+import { createTemplateService } from '../modules/templates/service.js';
+import { loadReports } from '../modules/values/repository.js';
+import { createValueService } from '../modules/values/service.js';
 import { newPeriodRow } from '../modules/periods/service.js';
 import type { Db } from './connection.js';
 import { agencies, periods } from './schema.js';
@@ -32,7 +41,47 @@ export async function isEmpty(db: Db): Promise<boolean> {
   return (row?.n ?? 0) === 0;
 }
 
-export async function seedDatabase(db: Db): Promise<{ agencies: number; periods: number }> {
+const SYSTEM: Actor = { keyId: null, requestId: 'seed' };
+const SEED_PRINCIPAL: Principal = { keyId: '00000000-0000-0000-0000-000000000000', name: 'seed', role: 'admin', agencyCode: null };
+export const DEMO_TEMPLATE = 'CCHC-2023';
+
+interface DemoValues {
+  agency: string;
+  period: string;
+  values: Array<{ indicator: string; value: number | string | null; note?: string }>;
+}
+
+export async function seedDatabase(db: Db): Promise<{ agencies: number; periods: number; templates: number; values: number }> {
+  const base = await seedAgenciesAndPeriods(db);
+  const templateService = createTemplateService(db);
+  let templatesCreated = 0;
+  for (const file of (await readdir(`${SEED_DIR}templates`)).filter((f) => f.endsWith('.json')).sort()) {
+    const doc = JSON.parse(await readFile(`${SEED_DIR}templates/${file}`, 'utf8')) as NewTemplate;
+    if (await findTemplate(db, doc.id)) continue;
+    await templateService.create(SYSTEM, doc);
+    templatesCreated++;
+  }
+  // Periods seeded before templates existed get the demo template.
+  await db.update(periods).set({ templateId: DEMO_TEMPLATE }).where(and(inArray(periods.year, SEED_YEARS), isNull(periods.templateId)));
+
+  const values = createValueService(db, { templates: templateService });
+  let valuesCreated = 0;
+  for (const file of (await readdir(`${SEED_DIR}demo`)).filter((f) => f.endsWith('.json')).sort()) {
+    const demo = JSON.parse(await readFile(`${SEED_DIR}demo/${file}`, 'utf8')) as DemoValues;
+    // A report that has values is the agencies' own by now: the demo never overwrites it.
+    if ((await loadReports(db, [{ periodId: demo.period, agencyCode: demo.agency }])).length > 0) continue;
+    const summary = await values.submitReport(
+      { principal: SEED_PRINCIPAL, actor: SYSTEM },
+      { periodId: demo.period, agencyCode: demo.agency },
+      demo.values.map((v) => ({ indicator: v.indicator, value: v.value, ...(v.note !== undefined && { note: v.note }) })),
+      { dryRun: false, atomic: true },
+    );
+    valuesCreated += summary.created;
+  }
+  return { ...base, templates: templatesCreated, values: valuesCreated };
+}
+
+async function seedAgenciesAndPeriods(db: Db): Promise<{ agencies: number; periods: number }> {
   const seedAgencies = await readSeedAgencies();
   return db.transaction(async (tx) => {
     // Parents are listed before their children in the file, so one insert keeps every foreign key valid.

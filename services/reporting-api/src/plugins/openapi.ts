@@ -24,6 +24,9 @@ export default fp(async function openapi(app: FastifyInstance) {
       tags: [
         { name: 'agencies', description: 'Reporting agencies (cơ quan, đơn vị) in a tree' },
         { name: 'periods', description: 'Reporting periods (kỳ báo cáo) and their cut-off windows (Nghị định 09/2019)' },
+        { name: 'templates', description: 'Indicator templates (biểu mẫu chỉ tiêu thống kê): indicators, formulas, rules' },
+        { name: 'values', description: 'Indicator values per agency and period: submission, findings, audit trail' },
+        { name: 'dashboards', description: 'Reads for dashboards: values, roll-ups over the agency tree, time series' },
         { name: 'api-keys', description: 'API keys and their roles' },
         { name: 'audit', description: 'Who changed what' },
         { name: 'health', description: 'Liveness and readiness' },

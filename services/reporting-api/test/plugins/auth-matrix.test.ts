@@ -44,6 +44,39 @@ function samples(api: TestApp): Record<string, Sample> {
       await admin({ method: 'POST', url: '/v1/periods', payload: { id } });
       return { method: 'DELETE', url: `/v1/periods/${id}` };
     },
+    'POST /v1/templates': async () => ({
+      method: 'POST',
+      url: '/v1/templates',
+      payload: { id: `T-${next()}`, name: 'Biểu mẫu thử', year: 2025, indicators: [{ code: 'I', stt: 'I', level: 1, parentCode: null, valueType: 'section', name: 'Phần I' }] },
+    }),
+    'POST /v1/templates/:id/copy': async () => ({ method: 'POST', url: '/v1/templates/CCHC-2023/copy', payload: { id: `COPY-${next()}`, year: 2025 } }),
+    'PATCH /v1/templates/:id': async () => ({ method: 'PATCH', url: '/v1/templates/CCHC-2023', payload: { source: `nguồn ${next()}` } }),
+    'PATCH /v1/templates/:id/indicators/:code': async () => ({ method: 'PATCH', url: '/v1/templates/CCHC-2023/indicators/I.1.3', payload: { help: `gợi ý ${next()}` } }),
+    'PUT /v1/templates/:id/rules/:code': async () => ({
+      method: 'PUT',
+      url: `/v1/templates/CCHC-2023/rules/R-TEST-${next()}`,
+      payload: { left: 'I.1.2', op: '<=', right: 'I.1.1', severity: 'warning', message: 'thử' },
+    }),
+    'DELETE /v1/templates/:id/rules/:code': async () => {
+      const code = `R-DEL-${next()}`;
+      await admin({ method: 'PUT', url: `/v1/templates/CCHC-2023/rules/${code}`, payload: { left: 'I.1.2', op: '<=', right: 'I.1.1', severity: 'warning', message: 'x' } });
+      return { method: 'DELETE', url: `/v1/templates/CCHC-2023/rules/${code}` };
+    },
+    'PUT /v1/reports/:periodId/:agencyCode/values': async (scope) => ({
+      method: 'PUT',
+      url: `/v1/reports/2024/${scope === 'other' ? 'SNV' : 'BQL-KCN'}/values`,
+      payload: { values: [{ indicator: 'I.1.1', value: next() }] },
+    }),
+    'PUT /v1/values': async (scope) => ({
+      method: 'PUT',
+      url: '/v1/values?atomic=true',
+      payload: { values: [{ period: '2024', agency: scope === 'other' ? 'SNV' : 'TTHT-KCN', indicator: 'I.1.1', value: next() }] },
+    }),
+    'DELETE /v1/reports/:periodId/:agencyCode/values/:indicator': async (scope) => {
+      const agency = scope === 'other' ? 'SNV' : 'BQL-KCN';
+      await admin({ method: 'PUT', url: `/v1/reports/2024-Q1/${agency}/values`, payload: { values: [{ indicator: 'I.1.2', value: 1 }] } });
+      return { method: 'DELETE', url: `/v1/reports/2024-Q1/${agency}/values/I.1.2` };
+    },
     'POST /v1/api-keys': async () => ({ method: 'POST', url: '/v1/api-keys', payload: { name: `key ${next()}`, role: 'reader' } }),
     'DELETE /v1/api-keys/:id': async () => ({ method: 'DELETE', url: `/v1/api-keys/${(await api.mintKey('reader')).id}` }),
   };
@@ -86,7 +119,11 @@ t.test('role matrix over every write route', async (t) => {
         const res = await api.request({ ...(await sample(scope)), as });
         const allowed = roles.includes(role) && scope !== 'other';
         if (allowed) t.ok(res.statusCode >= 200 && res.statusCode < 300, `${label}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-        else {
+        else if (key === 'PUT /v1/values' && roles.includes(role)) {
+          // The multi-report route refuses rows, not the request: with atomic=true that is 422 naming FORBIDDEN.
+          t.equal(res.statusCode, 422, `${label}: ${res.body.slice(0, 200)}`);
+          t.equal(res.json().summary.conflicts[0].code, 'FORBIDDEN');
+        } else {
           t.equal(res.statusCode, 403, `${label}: ${res.body.slice(0, 200)}`);
           t.equal(res.json().code, 'FORBIDDEN');
         }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, lte, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/connection.js';
-import { periods } from '../../db/schema.js';
+import { indicatorValues, periods } from '../../db/schema.js';
 import type { Period } from './schemas.js';
 
 type Row = typeof periods.$inferSelect;
@@ -16,6 +16,7 @@ export function toPeriod(row: Row): Period {
     endsOn: row.endsOn,
     dueOn: row.dueOn,
     state: row.state,
+    templateId: row.templateId,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -58,4 +59,9 @@ export async function updatePeriod(db: Tx, id: string, values: Partial<PeriodIns
 
 export async function deletePeriod(db: Tx, id: string): Promise<void> {
   await db.delete(periods).where(eq(periods.id, id));
+}
+
+export async function periodHasValues(db: Tx, id: string): Promise<boolean> {
+  const [row] = await db.select({ id: indicatorValues.periodId }).from(indicatorValues).where(eq(indicatorValues.periodId, id)).limit(1);
+  return row !== undefined;
 }

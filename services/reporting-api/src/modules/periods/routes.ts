@@ -54,7 +54,7 @@ export const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(GeneratePeriodsSchema),
       response: { 200: ref(GeneratedPeriodsSchema), ...problemResponses(400) },
     },
-  }, async (request) => periods.generateYear(actorOf(request), request.body.year));
+  }, async (request) => periods.generateYear(actorOf(request), request.body.year, request.body.templateId));
 
   app.patch('/v1/periods/:id', {
     config: { access: admins },

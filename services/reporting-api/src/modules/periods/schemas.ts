@@ -24,6 +24,7 @@ export const PeriodSchema = Type.Object(
     endsOn: IsoDate('Last day of the cut-off window (figures are cut off on this day)'),
     dueOn: IsoDate('Submission deadline (hạn gửi báo cáo)'),
     state: ref(PeriodStateSchema),
+    templateId: Type.Union([Type.String(), Type.Null()], { description: 'The indicator template agencies report on in this period' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
@@ -38,6 +39,7 @@ export const NewPeriodSchema = Type.Object(
     endsOn: Type.Optional(IsoDate('Overrides the computed window end')),
     dueOn: Type.Optional(IsoDate('Defaults to the 20th of the month the window ends in')),
     state: Type.Optional(ref(PeriodStateSchema)),
+    templateId: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
   },
   { $id: 'NewPeriod', additionalProperties: false },
 );
@@ -49,6 +51,7 @@ export const PeriodPatchSchema = Type.Object(
     endsOn: Type.Optional(IsoDate()),
     dueOn: Type.Optional(IsoDate()),
     state: Type.Optional(ref(PeriodStateSchema)),
+    templateId: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()], { description: 'Refused (TEMPLATE_IN_USE) once values are reported on another template' })),
   },
   { $id: 'PeriodPatch', additionalProperties: false, minProperties: 1 },
 );
@@ -60,7 +63,7 @@ export const PeriodPageSchema = Type.Object(
 );
 
 export const GeneratePeriodsSchema = Type.Object(
-  { year: Type.Integer({ minimum: 2000, maximum: 2100 }) },
+  { year: Type.Integer({ minimum: 2000, maximum: 2100 }), templateId: Type.Optional(Type.String({ maxLength: 40, description: 'Bind the new periods to this template' })) },
   { $id: 'GeneratePeriods', additionalProperties: false },
 );
 

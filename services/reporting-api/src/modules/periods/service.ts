@@ -3,11 +3,12 @@
  * overridden window (the reference report itself says 15/12/2022–15/12/2023). The window and deadline are
  * stored, so later changes to the rule never move an existing period.
  */
-import type { Db } from '../../db/connection.js';
+import type { Db, Tx } from '../../db/connection.js';
 import { cutOffWindow, defaultDueOn, parsePeriodId, periodsOfYear, type PeriodRef } from '../../domain/periods.js';
 import { ProblemError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import { recordAudit, type Actor } from '../audit/repository.js';
+import { findTemplate } from '../templates/repository.js';
 import * as repo from './repository.js';
 import type { NewPeriod, Period, PeriodListQuery, PeriodPatch } from './schemas.js';
 
@@ -44,7 +45,13 @@ export function newPeriodRow(ref: PeriodRef, overrides: Omit<NewPeriod, 'id'> = 
   const endsOn = overrides.endsOn ?? window.endsOn;
   const dueOn = overrides.dueOn ?? defaultDueOn({ startsOn, endsOn });
   checkDates({ startsOn, endsOn, dueOn });
-  return { id: ref.id, kind: ref.kind, year: ref.year, number: ref.number ?? null, startsOn, endsOn, dueOn, state: overrides.state ?? 'open' };
+  return { id: ref.id, kind: ref.kind, year: ref.year, number: ref.number ?? null, startsOn, endsOn, dueOn, state: overrides.state ?? 'open', templateId: overrides.templateId ?? null };
+}
+
+async function requireTemplate(tx: Tx, templateId: string | null | undefined): Promise<void> {
+  if (templateId && !(await findTemplate(tx, templateId))) {
+    throw new ProblemError('TEMPLATE_NOT_FOUND', `No indicator template ${templateId}`, { errors: [{ in: 'body', pointer: '/templateId', message: 'no such template' }] });
+  }
 }
 
 export function createPeriodService(db: Db) {
@@ -82,6 +89,7 @@ export function createPeriodService(db: Db) {
       const { id, ...overrides } = input;
       const values = newPeriodRow(parseOrThrow(id), overrides);
       return db.transaction(async (tx) => {
+        await requireTemplate(tx, values.templateId);
         const [row] = await repo.insertPeriods(tx, [values]);
         if (!row) throw new ProblemError('PERIOD_EXISTS', `The reporting period ${id} exists`, { extra: { existingId: id } });
         const period = repo.toPeriod(row);
@@ -91,9 +99,10 @@ export function createPeriodService(db: Db) {
     },
 
     /** Creates every period of a year that does not exist yet; leaves existing ones untouched. */
-    async generateYear(actor: Actor, year: number): Promise<{ created: string[]; existing: string[] }> {
-      const rows = periodsOfYear(year).map((ref) => newPeriodRow(ref));
+    async generateYear(actor: Actor, year: number, templateId?: string): Promise<{ created: string[]; existing: string[] }> {
+      const rows = periodsOfYear(year).map((ref) => newPeriodRow(ref, { templateId: templateId ?? null }));
       return db.transaction(async (tx) => {
+        await requireTemplate(tx, templateId);
         const inserted = await repo.insertPeriods(tx, rows);
         const created = new Set(inserted.map((r) => r.id));
         for (const row of inserted) {
@@ -116,8 +125,16 @@ export function createPeriodService(db: Db) {
           endsOn: patch.endsOn ?? current.endsOn,
           dueOn: patch.dueOn ?? current.dueOn,
           state: patch.state ?? current.state,
+          templateId: patch.templateId === undefined ? current.templateId : patch.templateId,
         };
         checkDates(next);
+        if (next.templateId !== current.templateId) {
+          if (current.state === 'locked' && next.state === 'locked') throw new ProblemError('PERIOD_LOCKED', `The reporting period ${id} is locked; reopen it before changing its template`);
+          await requireTemplate(tx, next.templateId);
+          if (await repo.periodHasValues(tx, id)) {
+            throw new ProblemError('TEMPLATE_IN_USE', `Values are reported for ${id} on template ${current.templateId}; its template can no longer change`);
+          }
+        }
         const row = await repo.updatePeriod(tx, id, next);
         const before = repo.toPeriod(current);
         const after = repo.toPeriod(row);

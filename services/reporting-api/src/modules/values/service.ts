@@ -1,0 +1,443 @@
+/**
+ * Indicator values: what agencies submit and what dashboards pull.
+ *
+ * Submissions upsert on (period, agency, indicator) and answer an import summary. Each row is checked on its own
+ * (type, range, codes, template membership, derived indicators) and refused with a stable code and its index;
+ * valid rows are written unless the submission is atomic. Writes to one report are serialised by an advisory
+ * lock, compared with what is stored (so a repeated payload is all unchanged and writes nothing), and audited
+ * with old and new value in the same transaction. Rule findings are computed on the report as it stands after
+ * the submission (or would stand, for a dry run).
+ */
+import type { Db, Tx } from '../../db/connection.js';
+import { checkValue, type ReportedValue } from '../../domain/indicators.js';
+import { checkRules, computeReport, type Finding, type ReportCell } from '../../domain/report.js';
+import { aggregatesNeeded, rollupIndicator, type Aggregates } from '../../domain/rollup.js';
+import type { Principal } from '../../domain/roles.js';
+import { ProblemError, type ProblemCode } from '../../errors.js';
+import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
+import type { Actor } from '../audit/repository.js';
+import { findAgency, isWithinSubtree, subtree } from '../agencies/repository.js';
+import { findPeriod, listPeriods } from '../periods/repository.js';
+import type { LoadedTemplate, TemplateService } from '../templates/service.js';
+import * as repo from './repository.js';
+import type { ImportSummary, ValueItem, ValuesQuery } from './schemas.js';
+
+export interface WriteContext {
+  principal: Principal | undefined;
+  actor: Actor;
+}
+
+interface InputRow {
+  index: number;
+  periodId: string;
+  agencyCode: string;
+  indicator: string;
+  value: unknown;
+  note?: string | null | undefined;
+  evidence?: string[] | undefined;
+}
+
+type Conflict = ImportSummary['conflicts'][number];
+type KeyedFinding = Finding & { period: string; agency: string };
+
+const reportKey = (k: repo.ReportKey) => `${k.periodId}/${k.agencyCode}`;
+const valueKey = (k: repo.ReportKey, indicator: string) => `${k.periodId}/${k.agencyCode}/${indicator}`;
+
+function toStored(value: ReportedValue): Pick<repo.ValueWrite, 'valueNum' | 'valueText'> {
+  if (typeof value === 'number') return { valueNum: String(value), valueText: null };
+  return { valueNum: null, valueText: value };
+}
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+export function createValueService(db: Db, deps: { templates: TemplateService }) {
+  /** A period that takes values, with its template; or why not, as a problem code and sentence. */
+  async function writablePeriod(tx: Tx, periodId: string, principal: Principal | undefined): Promise<{ template: LoadedTemplate } | { code: ProblemCode; message: string }> {
+    const period = await findPeriod(tx, periodId);
+    if (!period) return { code: 'PERIOD_NOT_FOUND', message: `No reporting period ${periodId}` };
+    if (period.state === 'locked') return { code: 'PERIOD_LOCKED', message: `The reporting period ${periodId} is locked; no value may change` };
+    if (period.state === 'closed' && principal?.role !== 'admin') {
+      return { code: 'PERIOD_CLOSED', message: `The reporting period ${periodId} is closed; only an admin may still correct it` };
+    }
+    if (!period.templateId) return { code: 'PERIOD_HAS_NO_TEMPLATE', message: `The reporting period ${periodId} has no indicator template yet` };
+    return { template: await deps.templates.load(period.templateId, tx) };
+  }
+
+  async function writableAgency(tx: Tx, agencyCode: string, principal: Principal | undefined): Promise<{ code: ProblemCode; message: string } | null> {
+    const agency = await findAgency(tx, agencyCode);
+    if (!agency) return { code: 'AGENCY_NOT_FOUND', message: `No agency has the code ${agencyCode}` };
+    if (!agency.active) return { code: 'AGENCY_NOT_ACTIVE', message: `The agency ${agencyCode} is inactive` };
+    if (principal?.role === 'admin') return null;
+    if (principal?.role === 'agency' && principal.agencyCode && (await isWithinSubtree(tx, principal.agencyCode, agencyCode))) return null;
+    return { code: 'FORBIDDEN', message: `This key may not write values for ${agencyCode}` };
+  }
+
+  /** The template a report's period uses, for reads. */
+  async function readablePeriod(tx: Tx, periodId: string): Promise<LoadedTemplate> {
+    const period = await findPeriod(tx, periodId);
+    if (!period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${periodId}`);
+    if (!period.templateId) throw new ProblemError('PERIOD_HAS_NO_TEMPLATE', `The reporting period ${periodId} has no indicator template yet`);
+    return deps.templates.load(period.templateId, tx);
+  }
+
+  async function mustFindAgency(tx: Tx, agencyCode: string) {
+    const agency = await findAgency(tx, agencyCode);
+    if (!agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${agencyCode}`);
+    return agency;
+  }
+
+  function cellsOf(template: LoadedTemplate, rows: repo.ValueRow[]): Map<string, ReportCell> {
+    return computeReport(template.compiled, new Map(rows.map((r) => [r.indicatorCode, repo.valueOf(r)])));
+  }
+
+  function findingsOf(template: LoadedTemplate, key: repo.ReportKey, rows: repo.ValueRow[]) {
+    const outcome = checkRules(template.compiled, cellsOf(template, rows));
+    return { findings: outcome.findings.map((f) => ({ period: key.periodId, agency: key.agencyCode, ...f })), skipped: outcome.skipped };
+  }
+
+  function toItems(template: LoadedTemplate, key: repo.ReportKey, rows: repo.ValueRow[], evidence: Map<string, string[]>, keep: (code: string) => boolean): ValueItem[] {
+    const stored = new Map(rows.map((r) => [r.indicatorCode, r]));
+    const cells = cellsOf(template, rows);
+    const items: ValueItem[] = [];
+    for (const code of template.compiled.order) {
+      const cell = cells.get(code);
+      if (!cell || !keep(code)) continue;
+      const row = stored.get(code);
+      items.push({
+        period: key.periodId,
+        agency: key.agencyCode,
+        indicator: code,
+        value: cell.value,
+        status: cell.status,
+        ...(cell.derived && { derived: cell.derived }),
+        note: row?.note ?? null,
+        evidence: evidence.get(valueKey(key, code)) ?? [],
+        updatedAt: row ? row.updatedAt.toISOString() : null,
+        updatedBy: row?.updatedBy ?? null,
+      });
+    }
+    return items;
+  }
+
+  /**
+   * The core of both submission routes. `requestLevel` (the one-report route) turns a refusal that would hit
+   * every row (period, agency, role) into a problem answer instead of one conflict per row.
+   */
+  async function apply(ctx: WriteContext, rows: InputRow[], options: { dryRun: boolean; atomic: boolean }, requestLevel: boolean): Promise<ImportSummary> {
+    return db.transaction(async (tx) => {
+      const conflicts: Conflict[] = [];
+      const reject = (row: InputRow, code: string, message: string) =>
+        conflicts.push({ index: row.index, indicator: row.indicator, ...(!requestLevel && { period: row.periodId, agency: row.agencyCode }), code, message });
+
+      // Report-level checks, once per period and per agency.
+      const periodChecks = new Map<string, Awaited<ReturnType<typeof writablePeriod>>>();
+      const agencyChecks = new Map<string, Awaited<ReturnType<typeof writableAgency>>>();
+      for (const row of rows) {
+        if (!periodChecks.has(row.periodId)) periodChecks.set(row.periodId, await writablePeriod(tx, row.periodId, ctx.principal));
+        if (!agencyChecks.has(row.agencyCode)) agencyChecks.set(row.agencyCode, await writableAgency(tx, row.agencyCode, ctx.principal));
+      }
+      if (requestLevel) {
+        for (const check of [...agencyChecks.values(), ...periodChecks.values()]) {
+          if (check && 'code' in check) throw new ProblemError(check.code, check.message);
+        }
+      }
+
+      const unknownCodes = rows.map((r) => r.indicator);
+      const knownAnywhere = await repo.indicatorCodesAnywhere(tx, [...new Set(unknownCodes)]);
+      const accepted: Array<InputRow & { value: ReportedValue; template: LoadedTemplate }> = [];
+      const seen = new Set<string>();
+      for (const row of rows) {
+        const period = periodChecks.get(row.periodId)!;
+        if ('code' in period) {
+          reject(row, period.code, period.message);
+          continue;
+        }
+        const agency = agencyChecks.get(row.agencyCode);
+        if (agency) {
+          reject(row, agency.code, agency.message);
+          continue;
+        }
+        const key = valueKey(row, row.indicator);
+        if (seen.has(key)) {
+          reject(row, 'DUPLICATE_ROW', `${row.indicator} appears more than once for ${row.periodId}/${row.agencyCode}; send it once`);
+          continue;
+        }
+        seen.add(key);
+        const def = period.template.compiled.defs.get(row.indicator);
+        if (!def) {
+          if (knownAnywhere.has(row.indicator)) reject(row, 'INDICATOR_NOT_IN_TEMPLATE', `${row.indicator} is not in template ${period.template.id}, which period ${row.periodId} uses`);
+          else reject(row, 'INDICATOR_UNKNOWN', `No template has an indicator ${row.indicator}`);
+          continue;
+        }
+        const check = checkValue(def, row.value);
+        if (!check.ok) {
+          reject(row, check.code, check.message);
+          continue;
+        }
+        accepted.push({ ...row, value: check.value, template: period.template });
+      }
+
+      // Compare with what is stored, under the reports' locks.
+      const keys = [...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values()];
+      await repo.lockReports(tx, keys);
+      const existingRows = await repo.loadReports(tx, keys);
+      const existing = new Map(existingRows.map((r) => [valueKey(r, r.indicatorCode), r]));
+      const needEvidence = accepted.some((r) => r.evidence !== undefined);
+      const existingEvidence = needEvidence ? await repo.loadEvidence(tx, keys) : new Map<string, string[]>();
+
+      const now = new Date();
+      const writes: repo.ValueWrite[] = [];
+      const audits: repo.AuditWrite[] = [];
+      const evidenceWrites: Array<{ key: repo.ReportKey & { indicatorCode: string }; ids: string[] }> = [];
+      let created = 0;
+      let updated = 0;
+      let unchanged = 0;
+      const after = new Map(existing);
+      for (const row of accepted) {
+        const key = valueKey(row, row.indicator);
+        const old = existing.get(key);
+        const note = row.note === undefined ? (old?.note ?? null) : row.note;
+        const oldValue = old ? repo.valueOf(old) : undefined;
+        const evidenceChanged = row.evidence !== undefined && !sameSet(row.evidence, existingEvidence.get(key) ?? []);
+        const valueChanged = !old || oldValue !== row.value || old.note !== note;
+        if (!valueChanged && !evidenceChanged) {
+          unchanged++;
+          continue;
+        }
+        if (old) updated++;
+        else created++;
+        if (evidenceChanged) evidenceWrites.push({ key: { periodId: row.periodId, agencyCode: row.agencyCode, indicatorCode: row.indicator }, ids: row.evidence! });
+        if (!valueChanged) continue;
+        const write: repo.ValueWrite = {
+          periodId: row.periodId,
+          agencyCode: row.agencyCode,
+          indicatorCode: row.indicator,
+          templateId: row.template.id,
+          ...toStored(row.value),
+          note,
+          updatedAt: now,
+          updatedBy: ctx.actor.keyId,
+          createdBy: ctx.actor.keyId,
+        };
+        writes.push(write);
+        audits.push({
+          actorKeyId: ctx.actor.keyId,
+          requestId: ctx.actor.requestId,
+          periodId: row.periodId,
+          agencyCode: row.agencyCode,
+          indicatorCode: row.indicator,
+          action: old ? 'update' : 'create',
+          oldValue: old ? oldValue : null,
+          newValue: row.value,
+          oldNote: old?.note ?? null,
+          newNote: note,
+        });
+        after.set(key, { ...(old ?? { createdAt: now, createdBy: ctx.actor.keyId }), ...write } as repo.ValueRow);
+      }
+
+      const findings: KeyedFinding[] = [];
+      const templateOf = new Map(accepted.map((r) => [reportKey(r), r.template]));
+      const rowsAfter = new Map<string, repo.ValueRow[]>();
+      for (const row of after.values()) rowsAfter.set(reportKey(row), [...(rowsAfter.get(reportKey(row)) ?? []), row]);
+      for (const key of keys) findings.push(...findingsOf(templateOf.get(reportKey(key))!, key, rowsAfter.get(reportKey(key)) ?? []).findings);
+
+      const summary: ImportSummary = {
+        dryRun: options.dryRun,
+        atomic: options.atomic,
+        written: false,
+        created,
+        updated,
+        unchanged,
+        rejected: conflicts.length,
+        conflicts: conflicts.sort((a, b) => a.index - b.index),
+        findings: requestLevel ? findings.map(({ period: _p, agency: _a, ...f }) => f) : findings,
+      };
+      if (options.atomic && conflicts.length > 0) {
+        throw new ProblemError('SUBMISSION_REJECTED', `${conflicts.length} of ${rows.length} values were refused; nothing was written`, {
+          extra: { summary },
+          errors: conflicts.map((c) => ({ in: 'body', pointer: `/values/${c.index}`, message: `${c.code}: ${c.message}` })),
+        });
+      }
+      if (!options.dryRun && (writes.length > 0 || evidenceWrites.length > 0)) {
+        await repo.upsertValues(tx, writes);
+        await repo.insertValueAudit(tx, audits);
+        for (const e of evidenceWrites) await repo.replaceEvidence(tx, e.key, e.ids);
+        summary.written = true;
+      }
+      return summary;
+    });
+  }
+
+  const isReportCursor = (v: unknown): v is repo.ReportKey =>
+    typeof v === 'object' && v !== null && typeof (v as repo.ReportKey).periodId === 'string' && typeof (v as repo.ReportKey).agencyCode === 'string';
+  const isAuditCursor = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+
+  return {
+    submitReport(ctx: WriteContext, key: repo.ReportKey, values: Array<{ indicator: string; value: unknown; note?: string | null | undefined; evidence?: string[] | undefined }>, options: { dryRun: boolean; atomic: boolean }) {
+      return apply(ctx, values.map((v, index) => ({ ...v, index, ...key })), options, true);
+    },
+
+    submitBatch(ctx: WriteContext, values: Array<{ period: string; agency: string; indicator: string; value: unknown; note?: string | null | undefined; evidence?: string[] | undefined }>, options: { dryRun: boolean; atomic: boolean }) {
+      return apply(ctx, values.map(({ period, agency, ...v }, index) => ({ ...v, index, periodId: period, agencyCode: agency })), options, false);
+    },
+
+    async report(key: repo.ReportKey) {
+      const template = await readablePeriod(db, key.periodId);
+      await mustFindAgency(db, key.agencyCode);
+      const rows = await repo.loadReports(db, [key]);
+      const evidence = await repo.loadEvidence(db, [key]);
+      return { period: key.periodId, agency: key.agencyCode, template: template.id, items: toItems(template, key, rows, evidence, () => true) };
+    },
+
+    async findings(key: repo.ReportKey) {
+      const template = await readablePeriod(db, key.periodId);
+      await mustFindAgency(db, key.agencyCode);
+      const { findings, skipped } = findingsOf(template, key, await repo.loadReports(db, [key]));
+      return { period: key.periodId, agency: key.agencyCode, template: template.id, findings: findings.map(({ period: _p, agency: _a, ...f }) => f), skipped };
+    },
+
+    async remove(ctx: WriteContext, key: repo.ReportKey, indicator: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        const agency = await writableAgency(tx, key.agencyCode, ctx.principal);
+        if (agency) throw new ProblemError(agency.code, agency.message);
+        const period = await writablePeriod(tx, key.periodId, ctx.principal);
+        if ('code' in period) throw new ProblemError(period.code, period.message);
+        await repo.lockReports(tx, [key]);
+        const old = await repo.deleteValue(tx, { ...key, indicatorCode: indicator });
+        if (!old) throw new ProblemError('VALUE_NOT_FOUND', `No value is stored for ${indicator} in ${key.periodId}/${key.agencyCode}`);
+        await repo.insertValueAudit(tx, [{
+          actorKeyId: ctx.actor.keyId,
+          requestId: ctx.actor.requestId,
+          ...key,
+          indicatorCode: indicator,
+          action: 'delete',
+          oldValue: repo.valueOf(old),
+          newValue: null,
+          oldNote: old.note,
+          newNote: null,
+        }]);
+      });
+    },
+
+    async audit(key: repo.ReportKey, query: { indicator?: string | undefined; cursor?: string | undefined; limit?: number | undefined }) {
+      await readablePeriod(db, key.periodId);
+      await mustFindAgency(db, key.agencyCode);
+      const limit = query.limit ?? 100;
+      const rows = await repo.listValueAudit(db, { ...key, indicatorCode: query.indicator, beforeId: query.cursor ? decodeCursor(query.cursor, isAuditCursor) : undefined, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          at: r.at.toISOString(),
+          actorKeyId: r.actorKeyId,
+          requestId: r.requestId,
+          period: r.periodId,
+          agency: r.agencyCode,
+          indicator: r.indicatorCode,
+          action: r.action,
+          oldValue: (r.oldValue ?? null) as ReportedValue,
+          newValue: (r.newValue ?? null) as ReportedValue,
+          oldNote: r.oldNote,
+          newNote: r.newNote,
+        })),
+        nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.id) : null,
+      };
+    },
+
+    /** Dashboard read: values (reported and derived) of whole reports, filtered, a page of reports at a time. */
+    async list(query: ValuesQuery): Promise<{ items: ValueItem[]; nextCursor: string | null }> {
+      const limit = query.limit ?? 50;
+      let agencies: string[] | undefined;
+      if (query.agency) {
+        await mustFindAgency(db, query.agency);
+        agencies = query.subtree ? (await subtree(db, query.agency)).map((n) => n.code) : [query.agency];
+      }
+      const keys = await repo.reportKeys(db, {
+        periods: query.period,
+        agencies,
+        after: query.cursor ? decodeCursor(query.cursor, isReportCursor) : undefined,
+        limit: limit + 1,
+      });
+      const page = keys.slice(0, limit);
+      const rows = await repo.loadReports(db, page);
+      const evidence = await repo.loadEvidence(db, page);
+      const byReport = new Map<string, repo.ValueRow[]>();
+      for (const row of rows) byReport.set(reportKey(row), [...(byReport.get(reportKey(row)) ?? []), row]);
+      const indicators = query.indicator?.length ? new Set(query.indicator) : undefined;
+      const keep = (code: string) =>
+        (!indicators || indicators.has(code)) && (!query.section || code === query.section || code.startsWith(`${query.section}.`));
+      const templates = new Map<string, LoadedTemplate>();
+      const items: ValueItem[] = [];
+      for (const key of page) {
+        if (!templates.has(key.periodId)) templates.set(key.periodId, await readablePeriod(db, key.periodId));
+        items.push(...toItems(templates.get(key.periodId)!, key, byReport.get(reportKey(key)) ?? [], evidence, keep));
+      }
+      return { items, nextCursor: keys.length > limit ? encodeCursor(page.at(-1)!) : null };
+    },
+
+    /** Roll-up of indicators over an agency's subtree for a period, by each indicator's roll-up rule. */
+    async rollup(query: { period: string; agency: string; indicator?: string[] | undefined; section?: string | undefined }) {
+      const template = await readablePeriod(db, query.period);
+      await mustFindAgency(db, query.agency);
+      const codes = selectCodes(template, query.indicator, query.section);
+      const aggregates = await repo.subtreeAggregates(db, { periods: [query.period], root: query.agency, codes: aggregatesNeeded(template.compiled, codes) });
+      const byCode = aggregates.get(query.period) ?? new Map<string, Aggregates>();
+      const agenciesInTree = (await subtree(db, query.agency)).length;
+      return {
+        period: query.period,
+        agency: query.agency,
+        template: template.id,
+        agenciesInTree,
+        items: codes.map((code) => ({ ...rollupIndicator(template.compiled, code, byCode), rollup: template.compiled.defs.get(code)!.rollup })),
+      };
+    },
+
+    /** One indicator across the periods of a kind: one agency's figures, or its subtree rolled up. */
+    async series(query: { indicator: string; agency: string; kind?: string | undefined; fromYear?: number | undefined; toYear?: number | undefined; subtree?: boolean | undefined }) {
+      await mustFindAgency(db, query.agency);
+      const kind = (query.kind ?? 'year') as Parameters<typeof listPeriods>[1]['kind'];
+      const periods = (await listPeriods(db, { kind, limit: 10_000 })).filter(
+        (p) => p.templateId && (query.fromYear === undefined || p.year >= query.fromYear) && (query.toYear === undefined || p.year <= query.toYear),
+      );
+      const withIndicator: Array<{ id: string; template: LoadedTemplate }> = [];
+      for (const p of periods) {
+        const template = await deps.templates.load(p.templateId!);
+        if (template.compiled.defs.has(query.indicator)) withIndicator.push({ id: p.id, template });
+      }
+      const items: Array<{ period: string; value: ReportedValue; status: string }> = [];
+      if (query.subtree) {
+        const codes = [...new Set(withIndicator.flatMap((p) => aggregatesNeeded(p.template.compiled, [query.indicator])))];
+        const aggregates = withIndicator.length ? await repo.subtreeAggregates(db, { periods: withIndicator.map((p) => p.id), root: query.agency, codes }) : new Map();
+        for (const p of withIndicator) {
+          const r = rollupIndicator(p.template.compiled, query.indicator, aggregates.get(p.id) ?? new Map());
+          items.push({ period: p.id, value: r.value, status: r.status });
+        }
+      } else {
+        const keys = withIndicator.map((p) => ({ periodId: p.id, agencyCode: query.agency }));
+        const rows = await repo.loadReports(db, keys);
+        for (const p of withIndicator) {
+          const cell = cellsOf(p.template, rows.filter((r) => r.periodId === p.id)).get(query.indicator);
+          items.push({ period: p.id, value: cell?.value ?? null, status: cell?.status ?? 'not_reported' });
+        }
+      }
+      return { indicator: query.indicator, agency: query.agency, subtree: query.subtree ?? false, items };
+    },
+  };
+}
+
+/** The requested indicators of a template that have a value (all of them when none is named). */
+function selectCodes(template: LoadedTemplate, indicators: string[] | undefined, section: string | undefined): string[] {
+  const defs = template.compiled.defs;
+  if (indicators?.length) {
+    const unknown = indicators.filter((c) => !defs.has(c));
+    if (unknown.length) throw new ProblemError('INDICATOR_NOT_FOUND', `Template ${template.id} has no indicator ${unknown.join(', ')}`);
+  }
+  return template.compiled.order.filter(
+    (code) =>
+      defs.get(code)!.valueType !== 'section' &&
+      (!indicators?.length || indicators.includes(code)) &&
+      (!section || code === section || code.startsWith(`${section}.`)),
+  );
+}
+
+export type ValueService = ReturnType<typeof createValueService>;
