@@ -180,6 +180,22 @@ t.test('indicator values', async (t) => {
     t.same(asAgency.json().conflicts.map((c: any) => [c.index, c.code]), [[1, 'FORBIDDEN']]);
   });
 
+  t.test('a large non-atomic batch is written in chunks of whole reports, row indexes kept', async (t) => {
+    const agencies = ['SNV', 'STP', 'SKHDT', 'STC', 'SCT', 'SNNPTNT', 'SGTVT', 'SXD', 'STNMT', 'STTTT', 'SLDTBXH', 'SVHTTDL', 'SKHCN', 'SGDDT', 'SYT', 'SNGV', 'TTR', 'BDT', 'VP-UBND', 'TP-ST'];
+    const rows = agencies.flatMap((agency) => demo.values.map((v: any) => ({ period: '2024-Q4', agency, indicator: v.indicator, value: v.value, ...(v.note !== undefined && { note: v.note }) })));
+    const badIndex = rows.length - 3;
+    rows[badIndex] = { ...rows[badIndex], indicator: 'IX.9' };
+    t.ok(rows.length > 2000, `${rows.length} rows span several chunks`);
+    const res = await api.request({ method: 'PUT', url: '/v1/values', payload: { values: rows } });
+    t.equal(res.statusCode, 200);
+    const body = res.json();
+    t.match(body, { created: rows.length - 1, rejected: 1, updated: 0, unchanged: 0, written: true });
+    t.same(body.conflicts.map((c: any) => [c.index, c.code]), [[badIndex, 'INDICATOR_UNKNOWN']]);
+    t.equal(new Set(body.findings.map((f: any) => f.agency)).size, agencies.length, 'findings for every report');
+    const again = await api.request({ method: 'PUT', url: '/v1/values', payload: { values: rows } });
+    t.match(again.json(), { created: 0, unchanged: rows.length - 1, rejected: 1, written: false });
+  });
+
   t.test('audit trail: old and new, per value and per report', async (t) => {
     const trail = (await api.request({ method: 'GET', url: '/v1/reports/2024/BQL-KCN/audit?indicator=I.1.2', as: 'reader' })).json().items;
     t.same(trail.map((e: any) => [e.action, e.oldValue, e.newValue, e.oldNote, e.newNote]), [
@@ -213,6 +229,17 @@ t.test('indicator values', async (t) => {
     const one = await api.request({ method: 'GET', url: '/v1/rollups?period=2024-9M&agency=SCT&indicator=III.7.3', as: 'reader' });
     t.match(one.json().items[0], { value: 100 });
     t.equal((await api.request({ method: 'GET', url: '/v1/rollups?period=2024-9M&agency=UBND-ST&indicator=IX.9', as: 'reader' })).statusCode, 404);
+    t.equal((await api.request({ method: 'GET', url: '/v1/rollups?period=2024-9M&agency=NOPE&indicator=III.7.3', as: 'reader' })).json().code, 'AGENCY_NOT_FOUND');
+    t.equal((await api.request({ method: 'GET', url: '/v1/rollups?period=2039&agency=SNV&indicator=III.7.3', as: 'reader' })).json().code, 'PERIOD_NOT_FOUND');
+
+    // A template edit shows at the next roll-up (the cached template is checked against the period's version).
+    await api.request({ method: 'PATCH', url: '/v1/templates/CCHC-2023/indicators/I.5', payload: { rollup: 'all' } });
+    const edited = await api.request({ method: 'GET', url: '/v1/rollups?period=2024-9M&agency=UBND-ST&indicator=I.5', as: 'reader' });
+    t.match(edited.json().items[0], { rollup: 'all', value: 1 });
+    await api.request({ method: 'PUT', url: '/v1/reports/2024-9M/SCT/values', payload: { values: [{ indicator: 'I.5', value: 0 }] } });
+    t.match((await api.request({ method: 'GET', url: '/v1/rollups?period=2024-9M&agency=UBND-ST&indicator=I.5', as: 'reader' })).json().items[0], { rollup: 'all', value: 0 });
+    await api.request({ method: 'PATCH', url: '/v1/templates/CCHC-2023/indicators/I.5', payload: { rollup: 'any' } });
+    t.match((await api.request({ method: 'GET', url: '/v1/rollups?period=2024-9M&agency=UBND-ST&indicator=I.5', as: 'reader' })).json().items[0], { rollup: 'any', value: 1 });
   });
 
   t.test('dashboard list: filters, subtree, statuses, whole-report pages', async (t) => {

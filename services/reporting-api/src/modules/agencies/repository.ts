@@ -29,6 +29,24 @@ export async function findAgency(db: Tx, code: string): Promise<Row | undefined>
   return row;
 }
 
+export async function findAgencies(db: Tx, codes: string[]): Promise<Map<string, Row>> {
+  if (codes.length === 0) return new Map();
+  const rows = await db.select().from(agencies).where(inArray(agencies.code, codes));
+  return new Map(rows.map((r) => [r.code, r]));
+}
+
+/** The codes of an agency and everything below it. */
+export async function subtreeCodes(db: Tx, root: string): Promise<Set<string>> {
+  const rows = await queryRows<{ code: string }>(db, sql`
+    with recursive tree(code) as (
+      select code from agencies where code = ${root}
+      union
+      select a.code from agencies a join tree t on a.parent_code = t.code
+    )
+    select code from tree`);
+  return new Set(rows.map((r) => r.code));
+}
+
 export interface AgencyFilter {
   kind?: Kind | undefined;
   /** A parent's code, or null for top-level agencies. */

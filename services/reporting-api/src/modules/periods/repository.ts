@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, gte, lte, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lte, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/connection.js';
-import { indicatorValues, periods } from '../../db/schema.js';
+import { indicatorValues, periods, templates } from '../../db/schema.js';
 import type { Period } from './schemas.js';
 
 type Row = typeof periods.$inferSelect;
@@ -64,4 +64,21 @@ export async function deletePeriod(db: Tx, id: string): Promise<void> {
 export async function periodHasValues(db: Tx, id: string): Promise<boolean> {
   const [row] = await db.select({ id: indicatorValues.periodId }).from(indicatorValues).where(eq(indicatorValues.periodId, id)).limit(1);
   return row !== undefined;
+}
+
+export type PeriodWithTemplate = Row & { templateUpdatedAt: Date | null };
+
+/** Periods with their template's version stamp, in one query (the hot paths need both). */
+export async function findPeriodsWithTemplate(db: Tx, ids: string[]): Promise<Map<string, PeriodWithTemplate>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ period: periods, templateUpdatedAt: templates.updatedAt })
+    .from(periods)
+    .leftJoin(templates, eq(templates.id, periods.templateId))
+    .where(inArray(periods.id, ids));
+  return new Map(rows.map((r) => [r.period.id, { ...r.period, templateUpdatedAt: r.templateUpdatedAt }]));
+}
+
+export async function findPeriodWithTemplate(db: Tx, id: string): Promise<PeriodWithTemplate | undefined> {
+  return (await findPeriodsWithTemplate(db, [id])).get(id);
 }

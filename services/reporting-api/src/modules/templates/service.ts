@@ -115,7 +115,13 @@ export function createTemplateService(db: Db) {
      * The template as formulas and rules see it; cached per process, refreshed when the template changes.
      * Inside a transaction pass it: PGlite has one connection, so a query beside the transaction would wait forever.
      */
-    load: (id: string, tx: Tx = db) => load(tx, id),
+    load: (id: string, tx: Tx = db, updatedAt?: Date) => load(tx, id, updatedAt),
+
+    /** The compiled template if this process holds it at exactly this version (no query). */
+    cached(id: string, updatedAt: number): LoadedTemplate | undefined {
+      const hit = cache.get(id);
+      return hit && hit.updatedAt === updatedAt ? hit : undefined;
+    },
 
     async list(): Promise<Template[]> {
       return (await repo.listTemplates(db)).map(({ row, indicators, rules }) => repo.toTemplate(row, { indicators, rules }));

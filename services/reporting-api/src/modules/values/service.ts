@@ -16,8 +16,8 @@ import type { Principal } from '../../domain/roles.js';
 import { ProblemError, type ProblemCode } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import type { Actor } from '../audit/repository.js';
-import { findAgency, isWithinSubtree, subtree } from '../agencies/repository.js';
-import { findPeriod, listPeriods } from '../periods/repository.js';
+import { findAgencies, findAgency, subtree, subtreeCodes } from '../agencies/repository.js';
+import { findPeriodsWithTemplate, findPeriodWithTemplate, listPeriods } from '../periods/repository.js';
 import type { LoadedTemplate, TemplateService } from '../templates/service.js';
 import * as repo from './repository.js';
 import type { ImportSummary, ValueItem, ValuesQuery } from './schemas.js';
@@ -43,41 +43,67 @@ type KeyedFinding = Finding & { period: string; agency: string };
 const reportKey = (k: repo.ReportKey) => `${k.periodId}/${k.agencyCode}`;
 const valueKey = (k: repo.ReportKey, indicator: string) => `${k.periodId}/${k.agencyCode}/${indicator}`;
 
-function toStored(value: ReportedValue): Pick<repo.ValueWrite, 'valueNum' | 'valueText'> {
+function toStored(value: ReportedValue): Pick<repo.StoredValue, 'valueNum' | 'valueText'> {
   if (typeof value === 'number') return { valueNum: String(value), valueText: null };
   return { valueNum: null, valueText: value };
 }
 
 const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
+function groupByReport<T extends repo.StoredValue>(rows: Iterable<T>): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = out.get(reportKey(row));
+    if (list) list.push(row);
+    else out.set(reportKey(row), [row]);
+  }
+  return out;
+}
+
 export function createValueService(db: Db, deps: { templates: TemplateService }) {
+  /** The template (and version) each period used at its last roll-up: a guess, always checked. */
+  const periodTemplates = new Map<string, { templateId: string; stamp: number }>();
+
   /** A period that takes values, with its template; or why not, as a problem code and sentence. */
-  async function writablePeriod(tx: Tx, periodId: string, principal: Principal | undefined): Promise<{ template: LoadedTemplate } | { code: ProblemCode; message: string }> {
-    const period = await findPeriod(tx, periodId);
-    if (!period) return { code: 'PERIOD_NOT_FOUND', message: `No reporting period ${periodId}` };
-    if (period.state === 'locked') return { code: 'PERIOD_LOCKED', message: `The reporting period ${periodId} is locked; no value may change` };
-    if (period.state === 'closed' && principal?.role !== 'admin') {
-      return { code: 'PERIOD_CLOSED', message: `The reporting period ${periodId} is closed; only an admin may still correct it` };
+  type Refusal = { code: ProblemCode; message: string };
+
+  /** Each period that takes values, with its template; or why not. One query for all of them. */
+  async function writablePeriods(tx: Tx, ids: string[], principal: Principal | undefined): Promise<Map<string, { template: LoadedTemplate } | Refusal>> {
+    const found = await findPeriodsWithTemplate(tx, ids);
+    const out = new Map<string, { template: LoadedTemplate } | Refusal>();
+    for (const id of ids) {
+      const period = found.get(id);
+      if (!period) out.set(id, { code: 'PERIOD_NOT_FOUND', message: `No reporting period ${id}` });
+      else if (period.state === 'locked') out.set(id, { code: 'PERIOD_LOCKED', message: `The reporting period ${id} is locked; no value may change` });
+      else if (period.state === 'closed' && principal?.role !== 'admin') {
+        out.set(id, { code: 'PERIOD_CLOSED', message: `The reporting period ${id} is closed; only an admin may still correct it` });
+      } else if (!period.templateId) out.set(id, { code: 'PERIOD_HAS_NO_TEMPLATE', message: `The reporting period ${id} has no indicator template yet` });
+      else out.set(id, { template: await deps.templates.load(period.templateId, tx, period.templateUpdatedAt ?? undefined) });
     }
-    if (!period.templateId) return { code: 'PERIOD_HAS_NO_TEMPLATE', message: `The reporting period ${periodId} has no indicator template yet` };
-    return { template: await deps.templates.load(period.templateId, tx) };
+    return out;
   }
 
-  async function writableAgency(tx: Tx, agencyCode: string, principal: Principal | undefined): Promise<{ code: ProblemCode; message: string } | null> {
-    const agency = await findAgency(tx, agencyCode);
-    if (!agency) return { code: 'AGENCY_NOT_FOUND', message: `No agency has the code ${agencyCode}` };
-    if (!agency.active) return { code: 'AGENCY_NOT_ACTIVE', message: `The agency ${agencyCode} is inactive` };
-    if (principal?.role === 'admin') return null;
-    if (principal?.role === 'agency' && principal.agencyCode && (await isWithinSubtree(tx, principal.agencyCode, agencyCode))) return null;
-    return { code: 'FORBIDDEN', message: `This key may not write values for ${agencyCode}` };
+  /** For each agency, null when the principal may write its values, else why not. Two queries at most. */
+  async function writableAgencies(tx: Tx, codes: string[], principal: Principal | undefined): Promise<Map<string, Refusal | null>> {
+    const found = await findAgencies(tx, codes);
+    const scope = principal?.role === 'agency' && principal.agencyCode ? await subtreeCodes(tx, principal.agencyCode) : undefined;
+    const out = new Map<string, Refusal | null>();
+    for (const code of codes) {
+      const agency = found.get(code);
+      if (!agency) out.set(code, { code: 'AGENCY_NOT_FOUND', message: `No agency has the code ${code}` });
+      else if (!agency.active) out.set(code, { code: 'AGENCY_NOT_ACTIVE', message: `The agency ${code} is inactive` });
+      else if (principal?.role === 'admin' || scope?.has(code)) out.set(code, null);
+      else out.set(code, { code: 'FORBIDDEN', message: `This key may not write values for ${code}` });
+    }
+    return out;
   }
 
-  /** The template a report's period uses, for reads. */
+  /** The template a report's period uses, for reads (one query when the compiled template is cached). */
   async function readablePeriod(tx: Tx, periodId: string): Promise<LoadedTemplate> {
-    const period = await findPeriod(tx, periodId);
+    const period = await findPeriodWithTemplate(tx, periodId);
     if (!period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${periodId}`);
     if (!period.templateId) throw new ProblemError('PERIOD_HAS_NO_TEMPLATE', `The reporting period ${periodId} has no indicator template yet`);
-    return deps.templates.load(period.templateId, tx);
+    return deps.templates.load(period.templateId, tx, period.templateUpdatedAt ?? undefined);
   }
 
   async function mustFindAgency(tx: Tx, agencyCode: string) {
@@ -86,11 +112,11 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
     return agency;
   }
 
-  function cellsOf(template: LoadedTemplate, rows: repo.ValueRow[]): Map<string, ReportCell> {
+  function cellsOf(template: LoadedTemplate, rows: repo.StoredValue[]): Map<string, ReportCell> {
     return computeReport(template.compiled, new Map(rows.map((r) => [r.indicatorCode, repo.valueOf(r)])));
   }
 
-  function findingsOf(template: LoadedTemplate, key: repo.ReportKey, rows: repo.ValueRow[]) {
+  function findingsOf(template: LoadedTemplate, key: repo.ReportKey, rows: repo.StoredValue[]) {
     const outcome = checkRules(template.compiled, cellsOf(template, rows));
     return { findings: outcome.findings.map((f) => ({ period: key.periodId, agency: key.agencyCode, ...f })), skipped: outcome.skipped };
   }
@@ -130,20 +156,20 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
         conflicts.push({ index: row.index, indicator: row.indicator, ...(!requestLevel && { period: row.periodId, agency: row.agencyCode }), code, message });
 
       // Report-level checks, once per period and per agency.
-      const periodChecks = new Map<string, Awaited<ReturnType<typeof writablePeriod>>>();
-      const agencyChecks = new Map<string, Awaited<ReturnType<typeof writableAgency>>>();
-      for (const row of rows) {
-        if (!periodChecks.has(row.periodId)) periodChecks.set(row.periodId, await writablePeriod(tx, row.periodId, ctx.principal));
-        if (!agencyChecks.has(row.agencyCode)) agencyChecks.set(row.agencyCode, await writableAgency(tx, row.agencyCode, ctx.principal));
-      }
+      const periodChecks = await writablePeriods(tx, [...new Set(rows.map((r) => r.periodId))], ctx.principal);
+      const agencyChecks = await writableAgencies(tx, [...new Set(rows.map((r) => r.agencyCode))], ctx.principal);
       if (requestLevel) {
         for (const check of [...agencyChecks.values(), ...periodChecks.values()]) {
           if (check && 'code' in check) throw new ProblemError(check.code, check.message);
         }
       }
 
-      const unknownCodes = rows.map((r) => r.indicator);
-      const knownAnywhere = await repo.indicatorCodesAnywhere(tx, [...new Set(unknownCodes)]);
+      // Only codes missing from their period's template need the question "is it in any template?".
+      const unknownCodes = rows.filter((r) => {
+        const period = periodChecks.get(r.periodId)!;
+        return 'template' in period && !period.template.compiled.defs.has(r.indicator);
+      });
+      const knownAnywhere = await repo.indicatorCodesAnywhere(tx, [...new Set(unknownCodes.map((r) => r.indicator))]);
       const accepted: Array<InputRow & { value: ReportedValue; template: LoadedTemplate }> = [];
       const seen = new Set<string>();
       for (const row of rows) {
@@ -192,7 +218,8 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       let created = 0;
       let updated = 0;
       let unchanged = 0;
-      const after = new Map(existing);
+      // The reports as they stand after the submission, for the findings.
+      const after = new Map<string, repo.StoredValue>(existing);
       for (const row of accepted) {
         const key = valueKey(row, row.indicator);
         const old = existing.get(key);
@@ -232,13 +259,12 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
           oldNote: old?.note ?? null,
           newNote: note,
         });
-        after.set(key, { ...(old ?? { createdAt: now, createdBy: ctx.actor.keyId }), ...write } as repo.ValueRow);
+        after.set(key, { periodId: row.periodId, agencyCode: row.agencyCode, indicatorCode: row.indicator, ...toStored(row.value) });
       }
 
       const findings: KeyedFinding[] = [];
       const templateOf = new Map(accepted.map((r) => [reportKey(r), r.template]));
-      const rowsAfter = new Map<string, repo.ValueRow[]>();
-      for (const row of after.values()) rowsAfter.set(reportKey(row), [...(rowsAfter.get(reportKey(row)) ?? []), row]);
+      const rowsAfter = groupByReport(after.values());
       for (const key of keys) findings.push(...findingsOf(templateOf.get(reportKey(key))!, key, rowsAfter.get(reportKey(key)) ?? []).findings);
 
       const summary: ImportSummary = {
@@ -277,8 +303,23 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       return apply(ctx, values.map((v, index) => ({ ...v, index, ...key })), options, true);
     },
 
-    submitBatch(ctx: WriteContext, values: Array<{ period: string; agency: string; indicator: string; value: unknown; note?: string | null | undefined; evidence?: string[] | undefined }>, options: { dryRun: boolean; atomic: boolean }) {
-      return apply(ctx, values.map(({ period, agency, ...v }, index) => ({ ...v, index, periodId: period, agencyCode: agency })), options, false);
+    /**
+     * Many reports at once. Atomic: one transaction. Otherwise reports are independent, so they are written in
+     * chunks of whole reports, several transactions at a time: the database works on them in parallel and this
+     * process prepares the next chunk while it does. A retry after a failure is safe (what landed is unchanged).
+     */
+    async submitBatch(ctx: WriteContext, values: Array<{ period: string; agency: string; indicator: string; value: unknown; note?: string | null | undefined; evidence?: string[] | undefined }>, options: { dryRun: boolean; atomic: boolean }) {
+      const rows = values.map(({ period, agency, ...v }, index) => ({ ...v, index, periodId: period, agencyCode: agency }));
+      if (options.atomic) return apply(ctx, rows, options, false);
+      const chunks = chunkByReport(rows, BATCH_CHUNK_ROWS);
+      const summaries: ImportSummary[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(BATCH_PARALLELISM, chunks.length) }, async () => {
+          while (next < chunks.length) summaries.push(await apply(ctx, chunks[next++]!, options, false));
+        }),
+      );
+      return mergeSummaries(summaries, options);
     },
 
     async report(key: repo.ReportKey) {
@@ -298,9 +339,9 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
 
     async remove(ctx: WriteContext, key: repo.ReportKey, indicator: string): Promise<void> {
       await db.transaction(async (tx) => {
-        const agency = await writableAgency(tx, key.agencyCode, ctx.principal);
+        const agency = (await writableAgencies(tx, [key.agencyCode], ctx.principal)).get(key.agencyCode);
         if (agency) throw new ProblemError(agency.code, agency.message);
-        const period = await writablePeriod(tx, key.periodId, ctx.principal);
+        const period = (await writablePeriods(tx, [key.periodId], ctx.principal)).get(key.periodId)!;
         if ('code' in period) throw new ProblemError(period.code, period.message);
         await repo.lockReports(tx, [key]);
         const old = await repo.deleteValue(tx, { ...key, indicatorCode: indicator });
@@ -361,8 +402,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       const page = keys.slice(0, limit);
       const rows = await repo.loadReports(db, page);
       const evidence = await repo.loadEvidence(db, page);
-      const byReport = new Map<string, repo.ValueRow[]>();
-      for (const row of rows) byReport.set(reportKey(row), [...(byReport.get(reportKey(row)) ?? []), row]);
+      const byReport = groupByReport(rows);
       const indicators = query.indicator?.length ? new Set(query.indicator) : undefined;
       const keep = (code: string) =>
         (!indicators || indicators.has(code)) && (!query.section || code === query.section || code.startsWith(`${query.section}.`));
@@ -375,21 +415,36 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       return { items, nextCursor: keys.length > limit ? encodeCursor(page.at(-1)!) : null };
     },
 
-    /** Roll-up of indicators over an agency's subtree for a period, by each indicator's roll-up rule. */
+    /**
+     * Roll-up of indicators over an agency's subtree for a period, by each indicator's roll-up rule. Dashboards
+     * poll this, so the common case is one statement: the template the period used last time is assumed, and the
+     * statement itself returns the period's current template version; on a mismatch the roll-up is redone.
+     */
     async rollup(query: { period: string; agency: string; indicator?: string[] | undefined; section?: string | undefined }) {
-      const template = await readablePeriod(db, query.period);
-      await mustFindAgency(db, query.agency);
-      const codes = selectCodes(template, query.indicator, query.section);
-      const aggregates = await repo.subtreeAggregates(db, { periods: [query.period], root: query.agency, codes: aggregatesNeeded(template.compiled, codes) });
-      const byCode = aggregates.get(query.period) ?? new Map<string, Aggregates>();
-      const agenciesInTree = (await subtree(db, query.agency)).length;
-      return {
-        period: query.period,
-        agency: query.agency,
-        template: template.id,
-        agenciesInTree,
-        items: codes.map((code) => ({ ...rollupIndicator(template.compiled, code, byCode), rollup: template.compiled.defs.get(code)!.rollup })),
-      };
+      const hint = periodTemplates.get(query.period);
+      let template = hint ? deps.templates.cached(hint.templateId, hint.stamp) : undefined;
+      for (let attempt = 0; ; attempt++) {
+        template ??= await readablePeriod(db, query.period);
+        const codes = selectCodes(template, query.indicator, query.section);
+        const result = await repo.subtreeAggregates(db, { periods: [query.period], root: query.agency, codes: aggregatesNeeded(template.compiled, codes) });
+        const current = result.firstPeriod;
+        if (current.templateId !== template.id || current.templateStamp !== template.updatedAt) {
+          periodTemplates.delete(query.period);
+          if (attempt > 0) throw new ProblemError('CONFLICT', 'The template changed while rolling up; retry');
+          template = undefined;
+          continue;
+        }
+        periodTemplates.set(query.period, { templateId: template.id, stamp: template.updatedAt });
+        if (result.treeSize === 0) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${query.agency}`);
+        const byCode = result.byPeriod.get(query.period) ?? new Map<string, Aggregates>();
+        return {
+          period: query.period,
+          agency: query.agency,
+          template: template.id,
+          agenciesInTree: result.treeSize,
+          items: codes.map((code) => ({ ...rollupIndicator(template!.compiled, code, byCode), rollup: template!.compiled.defs.get(code)!.rollup })),
+        };
+      }
     },
 
     /** One indicator across the periods of a kind: one agency's figures, or its subtree rolled up. */
@@ -407,7 +462,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       const items: Array<{ period: string; value: ReportedValue; status: string }> = [];
       if (query.subtree) {
         const codes = [...new Set(withIndicator.flatMap((p) => aggregatesNeeded(p.template.compiled, [query.indicator])))];
-        const aggregates = withIndicator.length ? await repo.subtreeAggregates(db, { periods: withIndicator.map((p) => p.id), root: query.agency, codes }) : new Map();
+        const aggregates = withIndicator.length ? (await repo.subtreeAggregates(db, { periods: withIndicator.map((p) => p.id), root: query.agency, codes })).byPeriod : new Map();
         for (const p of withIndicator) {
           const r = rollupIndicator(p.template.compiled, query.indicator, aggregates.get(p.id) ?? new Map());
           items.push({ period: p.id, value: r.value, status: r.status });
@@ -422,6 +477,47 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       }
       return { indicator: query.indicator, agency: query.agency, subtree: query.subtree ?? false, items };
     },
+  };
+}
+
+/** Rows per chunk of a non-atomic batch, and chunks in flight (the pool has 10 connections by default). */
+const BATCH_CHUNK_ROWS = 2000;
+const BATCH_PARALLELISM = 4;
+
+/** Splits rows into chunks of whole reports (a report never spans two transactions), in payload order. */
+function chunkByReport(rows: InputRow[], maxRows: number): InputRow[][] {
+  const byReport = new Map<string, InputRow[]>();
+  for (const row of rows) {
+    const list = byReport.get(reportKey(row));
+    if (list) list.push(row);
+    else byReport.set(reportKey(row), [row]);
+  }
+  const chunks: InputRow[][] = [];
+  let current: InputRow[] = [];
+  for (const group of byReport.values()) {
+    if (current.length > 0 && current.length + group.length > maxRows) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(...group);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function mergeSummaries(parts: ImportSummary[], options: { dryRun: boolean; atomic: boolean }): ImportSummary {
+  return {
+    dryRun: options.dryRun,
+    atomic: options.atomic,
+    written: parts.some((p) => p.written),
+    created: parts.reduce((n, p) => n + p.created, 0),
+    updated: parts.reduce((n, p) => n + p.updated, 0),
+    unchanged: parts.reduce((n, p) => n + p.unchanged, 0),
+    rejected: parts.reduce((n, p) => n + p.rejected, 0),
+    conflicts: parts.flatMap((p) => p.conflicts).sort((a, b) => a.index - b.index),
+    findings: parts
+      .flatMap((p) => p.findings)
+      .sort((a, b) => `${a.period}/${a.agency}`.localeCompare(`${b.period}/${b.agency}`)),
   };
 }
 
