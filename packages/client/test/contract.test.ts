@@ -55,3 +55,23 @@ t.test('client against a listening server', async (t) => {
     t.match(bad.error?.errors, [{ in: 'params', pointer: '/id' }]);
   });
 });
+
+t.test('values through the client: submit, read back, roll up', async (t) => {
+  const api = await buildTestApp(t);
+  const baseUrl = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const agency = createClient({ baseUrl, apiKey: api.keys.agency });
+  const summary = await unwrap(
+    agency.PUT('/v1/reports/{periodId}/{agencyCode}/values', {
+      params: { path: { periodId: '2024', agencyCode: 'BQL-KCN' } },
+      body: { values: [{ indicator: 'III.7.2', value: 99 }, { indicator: 'III.7.2.1', value: 98 }, { indicator: 'III.7.2.2', value: 0 }, { indicator: 'III.6.3', value: 150 }] },
+    }),
+  );
+  t.match(summary, { created: 3, rejected: 1, conflicts: [{ index: 3, indicator: 'III.6.3', code: 'VALUE_OUT_OF_RANGE' }] });
+  const report = await unwrap(agency.GET('/v1/reports/{periodId}/{agencyCode}/values', { params: { path: { periodId: '2024', agencyCode: 'BQL-KCN' } } }));
+  t.match(report.items.find((i) => i.indicator === 'III.7.3'), { value: 98.99, status: 'derived' });
+  const reader = createClient({ baseUrl, apiKey: api.keys.reader });
+  const rollup = await unwrap(reader.GET('/v1/rollups', { params: { query: { period: '2024', agency: 'UBND-ST', indicator: ['III.7.3'] } } }));
+  t.equal(rollup.items[0]?.value, 98.99);
+  const forbidden = await reader.PUT('/v1/reports/{periodId}/{agencyCode}/values', { params: { path: { periodId: '2024', agencyCode: 'BQL-KCN' } }, body: { values: [{ indicator: 'I.1.1', value: 1 }] } });
+  t.equal(forbidden.error?.code, 'FORBIDDEN');
+});
