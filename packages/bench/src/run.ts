@@ -10,11 +10,11 @@
  * Usage (repository root): pnpm bench:values   Environment: BENCH_DATABASE_SERVER, BENCH_ROUNDS, BENCH_ROLLUP_SECONDS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createClient, unwrap } from '@cchc/client';
+import { freePort } from '@cchc/reporting-api/testing/net';
 import { describe, snapshot } from './cpu.js';
 import { referenceAnnex, type AnnexRow } from './payload.js';
 import { createBenchData, createBenchDatabase, ROOT, TEMPLATE } from './setup.js';
@@ -32,16 +32,6 @@ const median = (xs: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a server process and waits until `readyUrl` answers 200. */
 async function start(args: string[], env: NodeJS.ProcessEnv, readyUrl: string): Promise<ChildProcess> {

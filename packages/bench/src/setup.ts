@@ -3,36 +3,18 @@
  * through the typed client once the service runs, a 200-agency tree (a root, 9 departments, 190 units) and the
  * periods the rounds write into.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { unwrap, type CchcClient } from '@cchc/client';
-import { openDatabase } from '@cchc/reporting-api/db';
-import { migrateDatabase } from '@cchc/reporting-api/migrate';
 import { seedDatabase } from '@cchc/reporting-api/seed';
+import { openTestDatabase } from '@cchc/reporting-api/testing/database';
 
 export const ROOT = 'BENCH';
 export const TEMPLATE = 'CCHC-2023';
 
-async function admin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
+/** A fresh database beside `serverUrl` (the same helper the tests use), migrated and seeded. */
 export async function createBenchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `cchc_bench_${randomBytes(4).toString('hex')}`;
-  await admin(serverUrl, `create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString() });
-  await migrateDatabase(database);
+  const { database, url, drop } = await openTestDatabase(serverUrl);
   await seedDatabase(database.db);
-  await database.close();
-  return { url: url.toString(), drop: () => admin(serverUrl, `drop database if exists ${name} with (force)`) };
+  return { url: url!, drop };
 }
 
 /** The tree and periods, created through the API as any other system would. Returns the agency codes. */

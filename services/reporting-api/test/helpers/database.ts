@@ -11,8 +11,8 @@ import { migrateDatabase } from '../../src/db/migrate.js';
 
 export const serverUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
+async function adminQuery(server: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {
     await client.query(sql);
@@ -21,15 +21,16 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-export async function openTestDatabase(): Promise<{ database: Database; url: string | undefined; drop: () => Promise<void> }> {
-  if (!serverUrl) {
+/** `server` overrides the environment (the benchmarks pass theirs). */
+export async function openTestDatabase(server: string | undefined = serverUrl): Promise<{ database: Database; url: string | undefined; drop: () => Promise<void> }> {
+  if (!server) {
     const database = await openDatabase({ dataDir: 'memory://' });
     await migrateDatabase(database);
     return { database, url: undefined, drop: () => database.close() };
   }
   const name = `cchc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  const url = new URL(serverUrl);
+  await adminQuery(server, `create database ${name}`);
+  const url = new URL(server);
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString(), poolMax: 5 });
   await migrateDatabase(database);
@@ -38,7 +39,7 @@ export async function openTestDatabase(): Promise<{ database: Database; url: str
     url: url.toString(),
     async drop() {
       await database.close();
-      await adminQuery(`drop database if exists ${name} with (force)`);
+      await adminQuery(server, `drop database if exists ${name} with (force)`);
     },
   };
 }

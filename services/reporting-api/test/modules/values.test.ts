@@ -65,6 +65,22 @@ t.test('indicator values', async (t) => {
     t.match(cleared.json(), { updated: 1 });
   });
 
+  t.test('evidence links: kept, compared, replaced, cleared', async (t) => {
+    const url = '/v1/reports/2024-H1/BQL-KCN/values';
+    const [a, b] = ['6f1c2f0e-3f7a-4a55-9f7e-0d3c1c2b9a01', '0b9e8a7d-1c2b-4d3e-8f9a-123456789abc'];
+    t.match((await put(url, [{ indicator: 'I.1.1', value: 20, evidence: [a] }])).json(), { created: 1 });
+    t.same((await report('2024-H1', 'BQL-KCN')).get('I.1.1').evidence, [a]);
+    t.match((await put(url, [{ indicator: 'I.1.1', value: 20, evidence: [a] }])).json(), { unchanged: 1 });
+    t.match((await put(url, [{ indicator: 'I.1.1', value: 20 }])).json(), { unchanged: 1 }, 'omitted evidence stays');
+    t.match((await put(url, [{ indicator: 'I.1.1', value: 20, evidence: [b, a] }])).json(), { updated: 1 });
+    t.same(new Set((await report('2024-H1', 'BQL-KCN')).get('I.1.1').evidence), new Set([a, b]));
+    t.match((await put(url, [{ indicator: 'I.1.1', value: 20, evidence: [] }])).json(), { updated: 1 });
+    t.same((await report('2024-H1', 'BQL-KCN')).get('I.1.1').evidence, []);
+    const bad = await put(url, [{ indicator: 'I.1.1', value: 20, evidence: ['not-a-uuid'] }]);
+    t.equal(bad.statusCode, 400);
+    t.match(bad.json().errors, [{ pointer: '/values/0/evidence/0' }]);
+  });
+
   t.test('0 of 0 is null with not_applicable; a blank input leaves a rate missing', async (t) => {
     await put('/v1/reports/2024-Q1/BQL-KCN/values', [{ indicator: 'I.1.1', value: 0 }, { indicator: 'I.1.2', value: 0 }, { indicator: 'III.7.2', value: 5 }]);
     const cells = await report('2024-Q1', 'BQL-KCN');

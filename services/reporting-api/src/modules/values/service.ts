@@ -16,7 +16,7 @@ import type { Principal } from '../../domain/roles.js';
 import { ProblemError, type ProblemCode } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import type { Actor } from '../audit/repository.js';
-import { findAgencies, findAgency, subtree, subtreeCodes } from '../agencies/repository.js';
+import { findAgencies, findAgency, subtreeCodes } from '../agencies/repository.js';
 import { findPeriodsWithTemplate, findPeriodWithTemplate, listPeriods } from '../periods/repository.js';
 import type { LoadedTemplate, TemplateService } from '../templates/service.js';
 import * as repo from './repository.js';
@@ -170,38 +170,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
         return 'template' in period && !period.template.compiled.defs.has(r.indicator);
       });
       const knownAnywhere = await repo.indicatorCodesAnywhere(tx, [...new Set(unknownCodes.map((r) => r.indicator))]);
-      const accepted: Array<InputRow & { value: ReportedValue; template: LoadedTemplate }> = [];
-      const seen = new Set<string>();
-      for (const row of rows) {
-        const period = periodChecks.get(row.periodId)!;
-        if ('code' in period) {
-          reject(row, period.code, period.message);
-          continue;
-        }
-        const agency = agencyChecks.get(row.agencyCode);
-        if (agency) {
-          reject(row, agency.code, agency.message);
-          continue;
-        }
-        const key = valueKey(row, row.indicator);
-        if (seen.has(key)) {
-          reject(row, 'DUPLICATE_ROW', `${row.indicator} appears more than once for ${row.periodId}/${row.agencyCode}; send it once`);
-          continue;
-        }
-        seen.add(key);
-        const def = period.template.compiled.defs.get(row.indicator);
-        if (!def) {
-          if (knownAnywhere.has(row.indicator)) reject(row, 'INDICATOR_NOT_IN_TEMPLATE', `${row.indicator} is not in template ${period.template.id}, which period ${row.periodId} uses`);
-          else reject(row, 'INDICATOR_UNKNOWN', `No template has an indicator ${row.indicator}`);
-          continue;
-        }
-        const check = checkValue(def, row.value);
-        if (!check.ok) {
-          reject(row, check.code, check.message);
-          continue;
-        }
-        accepted.push({ ...row, value: check.value, template: period.template });
-      }
+      const accepted = acceptRows(rows, periodChecks, agencyChecks, knownAnywhere, reject);
 
       // Compare with what is stored, under the reports' locks.
       const keys = [...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values()];
@@ -211,56 +180,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       const needEvidence = accepted.some((r) => r.evidence !== undefined);
       const existingEvidence = needEvidence ? await repo.loadEvidence(tx, keys) : new Map<string, string[]>();
 
-      const now = new Date();
-      const writes: repo.ValueWrite[] = [];
-      const audits: repo.AuditWrite[] = [];
-      const evidenceWrites: Array<{ key: repo.ReportKey & { indicatorCode: string }; ids: string[] }> = [];
-      let created = 0;
-      let updated = 0;
-      let unchanged = 0;
-      // The reports as they stand after the submission, for the findings.
-      const after = new Map<string, repo.StoredValue>(existing);
-      for (const row of accepted) {
-        const key = valueKey(row, row.indicator);
-        const old = existing.get(key);
-        const note = row.note === undefined ? (old?.note ?? null) : row.note;
-        const oldValue = old ? repo.valueOf(old) : undefined;
-        const evidenceChanged = row.evidence !== undefined && !sameSet(row.evidence, existingEvidence.get(key) ?? []);
-        const valueChanged = !old || oldValue !== row.value || old.note !== note;
-        if (!valueChanged && !evidenceChanged) {
-          unchanged++;
-          continue;
-        }
-        if (old) updated++;
-        else created++;
-        if (evidenceChanged) evidenceWrites.push({ key: { periodId: row.periodId, agencyCode: row.agencyCode, indicatorCode: row.indicator }, ids: row.evidence! });
-        if (!valueChanged) continue;
-        const write: repo.ValueWrite = {
-          periodId: row.periodId,
-          agencyCode: row.agencyCode,
-          indicatorCode: row.indicator,
-          templateId: row.template.id,
-          ...toStored(row.value),
-          note,
-          updatedAt: now,
-          updatedBy: ctx.actor.keyId,
-          createdBy: ctx.actor.keyId,
-        };
-        writes.push(write);
-        audits.push({
-          actorKeyId: ctx.actor.keyId,
-          requestId: ctx.actor.requestId,
-          periodId: row.periodId,
-          agencyCode: row.agencyCode,
-          indicatorCode: row.indicator,
-          action: old ? 'update' : 'create',
-          oldValue: old ? oldValue : null,
-          newValue: row.value,
-          oldNote: old?.note ?? null,
-          newNote: note,
-        });
-        after.set(key, { periodId: row.periodId, agencyCode: row.agencyCode, indicatorCode: row.indicator, ...toStored(row.value) });
-      }
+      const { writes, audits, evidenceWrites, created, updated, unchanged, after } = diffRows(accepted, existing, existingEvidence, ctx.actor);
 
       const findings: KeyedFinding[] = [];
       const templateOf = new Map(accepted.map((r) => [reportKey(r), r.template]));
@@ -391,7 +311,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       let agencies: string[] | undefined;
       if (query.agency) {
         await mustFindAgency(db, query.agency);
-        agencies = query.subtree ? (await subtree(db, query.agency)).map((n) => n.code) : [query.agency];
+        agencies = query.subtree ? [...(await subtreeCodes(db, query.agency))] : [query.agency];
       }
       const keys = await repo.reportKeys(db, {
         periods: query.period,
@@ -478,6 +398,108 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       return { indicator: query.indicator, agency: query.agency, subtree: query.subtree ?? false, items };
     },
   };
+}
+
+type AcceptedRow = InputRow & { value: ReportedValue; template: LoadedTemplate };
+type PeriodCheck = { template: LoadedTemplate } | { code: ProblemCode; message: string };
+
+/** Checks each row on its own (report refusals, duplicates, template membership, the value) and keeps the valid ones. */
+function acceptRows(
+  rows: InputRow[],
+  periodChecks: Map<string, PeriodCheck>,
+  agencyChecks: Map<string, { code: ProblemCode; message: string } | null>,
+  knownAnywhere: Set<string>,
+  reject: (row: InputRow, code: string, message: string) => void,
+): AcceptedRow[] {
+  const accepted: AcceptedRow[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const period = periodChecks.get(row.periodId)!;
+    if ('code' in period) {
+      reject(row, period.code, period.message);
+      continue;
+    }
+    const agency = agencyChecks.get(row.agencyCode);
+    if (agency) {
+      reject(row, agency.code, agency.message);
+      continue;
+    }
+    const key = valueKey(row, row.indicator);
+    if (seen.has(key)) {
+      reject(row, 'DUPLICATE_ROW', `${row.indicator} appears more than once for ${row.periodId}/${row.agencyCode}; send it once`);
+      continue;
+    }
+    seen.add(key);
+    const def = period.template.compiled.defs.get(row.indicator);
+    if (!def) {
+      if (knownAnywhere.has(row.indicator)) reject(row, 'INDICATOR_NOT_IN_TEMPLATE', `${row.indicator} is not in template ${period.template.id}, which period ${row.periodId} uses`);
+      else reject(row, 'INDICATOR_UNKNOWN', `No template has an indicator ${row.indicator}`);
+      continue;
+    }
+    const check = checkValue(def, row.value);
+    if (!check.ok) {
+      reject(row, check.code, check.message);
+      continue;
+    }
+    accepted.push({ ...row, value: check.value, template: period.template });
+  }
+  return accepted;
+}
+
+/**
+ * Compares accepted rows with what is stored: what to write, what to audit, the counts of the summary, and the
+ * reports as they will stand (for the findings). An omitted note or evidence keeps the stored one.
+ */
+function diffRows(accepted: AcceptedRow[], existing: Map<string, repo.ValueRow>, existingEvidence: Map<string, string[]>, actor: Actor) {
+  const now = new Date();
+  const writes: repo.ValueWrite[] = [];
+  const audits: repo.AuditWrite[] = [];
+  const evidenceWrites: Array<{ key: repo.ReportKey & { indicatorCode: string }; ids: string[] }> = [];
+  let created = 0;
+  let updated = 0;
+  let unchanged = 0;
+  const after = new Map<string, repo.StoredValue>(existing);
+  for (const row of accepted) {
+    const key = valueKey(row, row.indicator);
+    const old = existing.get(key);
+    const note = row.note === undefined ? (old?.note ?? null) : row.note;
+    const oldValue = old ? repo.valueOf(old) : undefined;
+    const evidenceChanged = row.evidence !== undefined && !sameSet(row.evidence, existingEvidence.get(key) ?? []);
+    const valueChanged = !old || oldValue !== row.value || old.note !== note;
+    if (!valueChanged && !evidenceChanged) {
+      unchanged++;
+      continue;
+    }
+    if (old) updated++;
+    else created++;
+    if (evidenceChanged) evidenceWrites.push({ key: { periodId: row.periodId, agencyCode: row.agencyCode, indicatorCode: row.indicator }, ids: row.evidence! });
+    if (!valueChanged) continue;
+    writes.push({
+      periodId: row.periodId,
+      agencyCode: row.agencyCode,
+      indicatorCode: row.indicator,
+      templateId: row.template.id,
+      ...toStored(row.value),
+      note,
+      updatedAt: now,
+      updatedBy: actor.keyId,
+      createdBy: actor.keyId,
+    });
+    audits.push({
+      actorKeyId: actor.keyId,
+      requestId: actor.requestId,
+      periodId: row.periodId,
+      agencyCode: row.agencyCode,
+      indicatorCode: row.indicator,
+      action: old ? 'update' : 'create',
+      oldValue: old ? oldValue : null,
+      newValue: row.value,
+      oldNote: old?.note ?? null,
+      newNote: note,
+    });
+    after.set(key, { periodId: row.periodId, agencyCode: row.agencyCode, indicatorCode: row.indicator, ...toStored(row.value) });
+  }
+  return { writes, audits, evidenceWrites, created, updated, unchanged, after };
 }
 
 /** Rows per chunk of a non-atomic batch, and chunks in flight (the pool has 10 connections by default). */
