@@ -20,6 +20,10 @@ import { healthRoutes } from './modules/health/routes.js';
 import { periodRoutes } from './modules/periods/routes.js';
 import { periodSchemas } from './modules/periods/schemas.js';
 import { createPeriodService } from './modules/periods/service.js';
+import { createAnnexService } from './modules/reports/annex.js';
+import { reportRoutes } from './modules/reports/routes.js';
+import { reportSchemas } from './modules/reports/schemas.js';
+import { createReportService } from './modules/reports/service.js';
 import { templateRoutes } from './modules/templates/routes.js';
 import { templateSchemas } from './modules/templates/schemas.js';
 import { createTemplateService } from './modules/templates/service.js';
@@ -46,12 +50,15 @@ export interface AppOptions {
 
 function createServices(database: Database) {
   const templates = createTemplateService(database.db);
+  const values = createValueService(database.db, { templates });
   return {
     agencies: createAgencyService(database.db),
     periods: createPeriodService(database.db),
     apiKeys: createApiKeyService(database.db),
     templates,
-    values: createValueService(database.db, { templates }),
+    values,
+    reports: createReportService(database.db, { values }),
+    annex: createAnnexService(database.db, { values }),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -85,7 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorate('database', options.database);
   app.decorate('services', createServices(options.database));
-  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas];
+  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas, ...reportSchemas];
   for (const schema of schemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(schemas));
 
@@ -116,5 +123,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes);
   await app.register(templateRoutes);
   await app.register(valueRoutes);
+  await app.register(reportRoutes);
   return app;
 }

@@ -211,3 +211,67 @@ export const valueAudit = pgTable(
   },
   (t) => [index('value_audit_report_idx').on(t.periodId, t.agencyCode, t.indicatorCode, t.id)],
 );
+
+/**
+ * A report: one agency's filing for one period. Its values live in indicator_values; this row holds the
+ * narrative, the workflow state and when it was first and last submitted (timeliness counts the first).
+ */
+export const reports = pgTable(
+  'reports',
+  {
+    periodId: text('period_id').notNull().references(() => periods.id, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    state: text('state', { enum: ['draft', 'submitted', 'accepted', 'returned'] }).notNull().default('draft'),
+    /** Narrative per section (I–VII, or any heading), markdown allowed. */
+    narrative: jsonb('narrative').$type<Record<string, string>>().notNull().default({}),
+    firstSubmittedAt: timestamp('first_submitted_at', { withTimezone: true }),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    returnReason: text('return_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.periodId, t.agencyCode] }), check('reports_state_check', sql`${t.state} in ('draft','submitted','accepted','returned')`)],
+);
+
+/** Every state change of a report: who, when, from, to, why. */
+export const reportTransitions = pgTable(
+  'report_transitions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    periodId: text('period_id').notNull(),
+    agencyCode: text('agency_code').notNull(),
+    fromState: text('from_state').notNull(),
+    toState: text('to_state').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorKeyId: uuid('actor_key_id'),
+    reason: text('reason'),
+  },
+  (t) => [
+    index('report_transitions_report_idx').on(t.periodId, t.agencyCode, t.id),
+    foreignKey({ columns: [t.periodId, t.agencyCode], foreignColumns: [reports.periodId, reports.agencyCode] }).onDelete('cascade'),
+  ],
+);
+
+/** Documents a report cites as evidence (the documents resource comes later; ids are kept now). */
+export const reportEvidence = pgTable(
+  'report_evidence',
+  {
+    periodId: text('period_id').notNull(),
+    agencyCode: text('agency_code').notNull(),
+    documentId: uuid('document_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.periodId, t.agencyCode, t.documentId] }),
+    foreignKey({ columns: [t.periodId, t.agencyCode], foreignColumns: [reports.periodId, reports.agencyCode] }).onDelete('cascade'),
+  ],
+);
+
+/** The agencies expected to report in a period (completeness is measured against them). */
+export const expectedAgencies = pgTable(
+  'expected_agencies',
+  {
+    periodId: text('period_id').notNull().references(() => periods.id, { onUpdate: 'cascade', onDelete: 'cascade' }),
+    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+  },
+  (t) => [primaryKey({ columns: [t.periodId, t.agencyCode] })],
+);

@@ -18,7 +18,7 @@ import { loadReports } from '../modules/values/repository.js';
 import { createValueService } from '../modules/values/service.js';
 import { newPeriodRow } from '../modules/periods/service.js';
 import type { Db } from './connection.js';
-import { agencies, periods } from './schema.js';
+import { agencies, expectedAgencies, periods } from './schema.js';
 
 export const SEED_DIR = fileURLToPath(new URL('../../seed/', import.meta.url));
 export const SEED_YEARS = [2022, 2023, 2024];
@@ -93,6 +93,10 @@ async function seedAgenciesAndPeriods(db: Db): Promise<{ agencies: number; perio
     // Past years are closed for reporting; the current demo years are open.
     const periodRows = SEED_YEARS.flatMap((year) => periodsOfYear(year).map((ref) => newPeriodRow(ref, { state: year < 2023 ? 'closed' : 'open' })));
     const insertedPeriods = await tx.insert(periods).values(periodRows).onConflictDoNothing().returning({ id: periods.id });
+    // Every department and district is expected to report in every new demo period.
+    const expected = seedAgencies.filter((a) => a.kind === 'department' || a.kind === 'district').map((a) => a.code);
+    const expectedRows = insertedPeriods.flatMap((p) => expected.map((agencyCode) => ({ periodId: p.id, agencyCode })));
+    if (expectedRows.length) await tx.insert(expectedAgencies).values(expectedRows).onConflictDoNothing();
     return { agencies: insertedAgencies.length, periods: insertedPeriods.length };
   });
 }

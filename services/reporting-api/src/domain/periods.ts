@@ -128,3 +128,16 @@ export function isIsoDate(isoDay: string): boolean {
   const d = new Date(`${isoDay}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === isoDay;
 }
+
+/** Vietnam keeps UTC+7 all year (no daylight saving). */
+const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
+
+/** The calendar day in Vietnam of an instant, yyyy-mm-dd. */
+export function vietnamDay(instant: Date): string {
+  return new Date(instant.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** A report is on time when it was first submitted on or before the deadline day, in Vietnam. */
+export function isOnTime(firstSubmittedAt: Date, dueOn: string): boolean {
+  return vietnamDay(firstSubmittedAt) <= dueOn;
+}

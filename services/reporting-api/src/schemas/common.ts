@@ -56,6 +56,7 @@ const STATUS_MEANING: Record<number, string> = {
   404: 'Not found',
   409: 'Conflicts with what is stored',
   413: 'The body is too large (PAYLOAD_TOO_LARGE)',
+  415: 'The body has a media type this route does not take (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Refers to something missing or inactive',
   503: 'The database is unavailable (SERVICE_UNAVAILABLE)',
 };

@@ -21,7 +21,29 @@ function samples(api: TestApp): Record<string, Sample> {
     await admin({ method: 'POST', url: '/v1/agencies', payload: { code, name: `Đơn vị ${code}`, kind: 'unit', parentCode } });
     return code;
   };
+  /** A fresh period with a report of `agency` holding one value, optionally submitted. */
+  const reportReady = async (agency: string, submitted: boolean) => {
+    const n = next();
+    const period = `${2041 + Math.floor(n / 12)}-M${String((n % 12) + 1).padStart(2, '0')}`;
+    await admin({ method: 'POST', url: '/v1/periods', payload: { id: period, templateId: 'CCHC-2023' } });
+    await admin({ method: 'PUT', url: `/v1/reports/${period}/${agency}/values`, payload: { values: [{ indicator: 'I.1.1', value: 1 }] } });
+    if (submitted) await admin({ method: 'POST', url: `/v1/reports/${period}/${agency}/submit` });
+    return `/v1/reports/${period}/${agency}`;
+  };
+  const agencyFor = (scope: Scope) => (scope === 'other' ? 'SNV' : 'BQL-KCN');
   return {
+    'PATCH /v1/reports/:periodId/:agencyCode': async (scope) => ({ method: 'PATCH', url: await reportReady(agencyFor(scope), false), payload: { narrative: { I: 'Thuyết minh' } } }),
+    'POST /v1/reports/:periodId/:agencyCode/submit': async (scope) => ({ method: 'POST', url: `${await reportReady(agencyFor(scope), false)}/submit` }),
+    'POST /v1/reports/:periodId/:agencyCode/accept': async (scope) => ({ method: 'POST', url: `${await reportReady(agencyFor(scope), true)}/accept` }),
+    'POST /v1/reports/:periodId/:agencyCode/return': async (scope) => ({ method: 'POST', url: `${await reportReady(agencyFor(scope), true)}/return`, payload: { reason: 'Bổ sung số liệu' } }),
+    'POST /v1/reports/:periodId/:agencyCode/reopen': async (scope) => ({ method: 'POST', url: `${await reportReady(agencyFor(scope), true)}/reopen` }),
+    'POST /v1/reports/:periodId/:agencyCode/annex': async (scope) => ({
+      method: 'POST',
+      url: `${await reportReady(agencyFor(scope), false)}/annex`,
+      payload: 'STT,Chỉ tiêu thống kê,Đơn vị tính,Kết quả thống kê,Ghi chú\r\n,Số nhiệm vụ đã hoàn thành,Nhiệm vụ,1,\r\n',
+      headers: { 'content-type': 'text/csv' },
+    }),
+    'PUT /v1/periods/:id/expected-agencies': async () => ({ method: 'PUT', url: '/v1/periods/2024-M08/expected-agencies', payload: { kinds: ['district'] } }),
     'POST /v1/agencies': async (scope) => ({
       method: 'POST',
       url: '/v1/agencies',

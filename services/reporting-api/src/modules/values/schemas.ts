@@ -52,13 +52,22 @@ export const SubmitQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const ImportQuery = Type.Object(
+  {
+    dryRun: SubmitQuery.properties.dryRun,
+    atomic: Type.Optional(Type.Boolean({ default: true, description: 'All or nothing (the default for files): any unmatched or unreadable row refuses the file' })),
+  },
+  { additionalProperties: false },
+);
+
 export const ConflictSchema = Type.Object(
   {
-    index: Type.Integer({ description: 'Position of the row in the payload' }),
+    index: Type.Integer({ description: 'Position of the row in the payload (for a file import: its row number)' }),
+    row: Type.Optional(Type.Integer({ description: 'For a file import: the row number in the file' })),
     indicator: Type.String(),
     period: Type.Optional(Type.String()),
     agency: Type.Optional(Type.String()),
-    code: Type.String({ description: 'VALUE_TYPE_MISMATCH, VALUE_OUT_OF_RANGE, VALUE_NOT_INTEGER, VALUE_NOT_ALLOWED, INDICATOR_UNKNOWN, INDICATOR_NOT_IN_TEMPLATE, INDICATOR_NOT_REPORTABLE, INDICATOR_DERIVED, DUPLICATE_ROW, PERIOD_NOT_FOUND, PERIOD_CLOSED, PERIOD_LOCKED, PERIOD_HAS_NO_TEMPLATE, AGENCY_NOT_FOUND, AGENCY_NOT_ACTIVE, FORBIDDEN' }),
+    code: Type.String({ description: 'ROW_UNMATCHED, VALUE_UNREADABLE (file imports), VALUE_TYPE_MISMATCH, VALUE_OUT_OF_RANGE, VALUE_NOT_INTEGER, VALUE_NOT_ALLOWED, INDICATOR_UNKNOWN, INDICATOR_NOT_IN_TEMPLATE, INDICATOR_NOT_REPORTABLE, INDICATOR_DERIVED, DUPLICATE_ROW, PERIOD_NOT_FOUND, PERIOD_CLOSED, PERIOD_LOCKED, PERIOD_HAS_NO_TEMPLATE, AGENCY_NOT_FOUND, AGENCY_NOT_ACTIVE, FORBIDDEN' }),
     message: Type.String(),
   },
   { $id: 'Conflict', additionalProperties: false },

@@ -19,6 +19,7 @@ import type { Actor } from '../audit/repository.js';
 import { findAgencies, findAgency, subtreeCodes } from '../agencies/repository.js';
 import { findPeriodsWithTemplate, findPeriodWithTemplate, listPeriods } from '../periods/repository.js';
 import type { LoadedTemplate, TemplateService } from '../templates/service.js';
+import { ensureReports, reportStates } from '../reports/repository.js';
 import * as repo from './repository.js';
 import { acceptRows, BATCH_CHUNK_ROWS, BATCH_PARALLELISM, chunkByReport, diffRows, groupByReport, mergeSummaries, reportKey, valueKey, type InputRow } from './submission.js';
 import type { ImportSummary, ValueItem, ValuesQuery } from './schemas.js';
@@ -141,11 +142,27 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
         return 'template' in period && !period.template.compiled.defs.has(r.indicator);
       });
       const knownAnywhere = await repo.indicatorCodesAnywhere(tx, [...new Set(unknownCodes.map((r) => r.indicator))]);
-      const accepted = acceptRows(rows, periodChecks, agencyChecks, knownAnywhere, reject);
+      let accepted = acceptRows(rows, periodChecks, agencyChecks, knownAnywhere, reject);
 
       // Compare with what is stored, under the reports' locks.
-      const keys = [...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values()];
+      let keys = [...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values()];
       await repo.lockReports(tx, keys);
+      // A submitted or accepted report is frozen until it is returned or reopened.
+      const states = await reportStates(tx, keys);
+      const frozen = new Map(keys.flatMap((k) => {
+        const state = states.get(reportKey(k));
+        return state === 'submitted' || state === 'accepted' ? [[reportKey(k), state] as const] : [];
+      }));
+      if (frozen.size > 0) {
+        const [key, state] = [...frozen][0]!;
+        if (requestLevel) throw new ProblemError(frozenCode(state), `The report ${key} is ${state}; its values cannot change until it is returned or reopened`);
+        for (const row of accepted.filter((r) => frozen.has(reportKey(r)))) {
+          const s = frozen.get(reportKey(row))!;
+          reject(row, frozenCode(s), `The report ${reportKey(row)} is ${s}; its values cannot change until it is returned or reopened`);
+        }
+        accepted = accepted.filter((r) => !frozen.has(reportKey(r)));
+        keys = keys.filter((k) => !frozen.has(reportKey(k)));
+      }
       const existingRows = await repo.loadReports(tx, keys);
       const existing = new Map(existingRows.map((r) => [valueKey(r, r.indicatorCode), r]));
       const needEvidence = accepted.some((r) => r.evidence !== undefined);
@@ -176,6 +193,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
         });
       }
       if (!options.dryRun && (writes.length > 0 || evidenceWrites.length > 0)) {
+        await ensureReports(tx, keys);
         await repo.upsertValues(tx, writes);
         await repo.insertValueAudit(tx, audits);
         for (const e of evidenceWrites) await repo.replaceEvidence(tx, e.key, e.ids);
@@ -214,17 +232,26 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
     },
 
     async report(key: repo.ReportKey) {
+      const { template, items } = await this.reportWithTemplate(key);
+      return { period: key.periodId, agency: key.agencyCode, template: template.id, items };
+    },
+
+    /** A report's values with the template they are read through (for exports). */
+    async reportWithTemplate(key: repo.ReportKey): Promise<{ template: LoadedTemplate; items: ValueItem[] }> {
       const template = await readablePeriod(db, key.periodId);
       await mustFindAgency(db, key.agencyCode);
       const rows = await repo.loadReports(db, [key]);
       const evidence = await repo.loadEvidence(db, [key]);
-      return { period: key.periodId, agency: key.agencyCode, template: template.id, items: toItems(template, key, rows, evidence, () => true) };
+      return { template, items: toItems(template, key, rows, evidence, () => true) };
     },
 
-    async findings(key: repo.ReportKey) {
-      const template = await readablePeriod(db, key.periodId);
-      await mustFindAgency(db, key.agencyCode);
-      const { findings, skipped } = findingsOf(template, key, await repo.loadReports(db, [key]));
+    templateOfPeriod: (periodId: string) => readablePeriod(db, periodId),
+
+    /** Inside a transaction (submitting a report), pass it: PGlite has a single connection. */
+    async findings(key: repo.ReportKey, tx: Tx = db) {
+      const template = await readablePeriod(tx, key.periodId);
+      await mustFindAgency(tx, key.agencyCode);
+      const { findings, skipped } = findingsOf(template, key, await repo.loadReports(tx, [key]));
       return { period: key.periodId, agency: key.agencyCode, template: template.id, findings: findings.map(({ period: _p, agency: _a, ...f }) => f), skipped };
     },
 
@@ -235,6 +262,10 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
         const period = (await writablePeriods(tx, [key.periodId], ctx.principal)).get(key.periodId)!;
         if ('code' in period) throw new ProblemError(period.code, period.message);
         await repo.lockReports(tx, [key]);
+        const state = (await reportStates(tx, [key])).get(reportKey(key));
+        if (state === 'submitted' || state === 'accepted') {
+          throw new ProblemError(frozenCode(state), `The report ${reportKey(key)} is ${state}; its values cannot change until it is returned or reopened`);
+        }
         const old = await repo.deleteValue(tx, { ...key, indicatorCode: indicator });
         if (!old) throw new ProblemError('VALUE_NOT_FOUND', `No value is stored for ${indicator} in ${key.periodId}/${key.agencyCode}`);
         await repo.insertValueAudit(tx, [{
@@ -370,6 +401,8 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
     },
   };
 }
+
+const frozenCode = (state: 'submitted' | 'accepted'): ProblemCode => (state === 'submitted' ? 'REPORT_SUBMITTED' : 'REPORT_ACCEPTED');
 
 /** The requested indicators of a template that have a value (all of them when none is named). */
 function selectCodes(template: LoadedTemplate, indicators: string[] | undefined, section: string | undefined): string[] {
