@@ -23,6 +23,20 @@ export async function reportStates(db: Tx, keys: ReportKey[]): Promise<Map<strin
   return new Map(rows.map((r) => [`${r.periodId}/${r.agencyCode}`, r.state]));
 }
 
+/**
+ * Creates the report rows that do not exist yet (as drafts) and answers every report's state, in one statement:
+ * the no-op update makes the existing rows come back too.
+ */
+export async function ensureReportStates(db: Tx, keys: ReportKey[]): Promise<Map<string, ReportState>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .insert(reports)
+    .values(keys.map((k) => ({ periodId: k.periodId, agencyCode: k.agencyCode })))
+    .onConflictDoUpdate({ target: [reports.periodId, reports.agencyCode], set: { state: sql`${reports.state}` } })
+    .returning({ periodId: reports.periodId, agencyCode: reports.agencyCode, state: reports.state });
+  return new Map(rows.map((r) => [`${r.periodId}/${r.agencyCode}`, r.state]));
+}
+
 /** Creates the report rows that do not exist yet (as drafts). */
 export async function ensureReports(db: Tx, keys: ReportKey[]): Promise<void> {
   if (keys.length === 0) return;

@@ -19,7 +19,7 @@ import type { Actor } from '../audit/repository.js';
 import { findAgencies, findAgency, subtreeCodes } from '../agencies/repository.js';
 import { findPeriodsWithTemplate, findPeriodWithTemplate, listPeriods } from '../periods/repository.js';
 import type { LoadedTemplate, TemplateService } from '../templates/service.js';
-import { ensureReports, reportStates } from '../reports/repository.js';
+import { ensureReportStates, reportStates } from '../reports/repository.js';
 import * as repo from './repository.js';
 import { acceptRows, BATCH_CHUNK_ROWS, BATCH_PARALLELISM, chunkByReport, diffRows, groupByReport, mergeSummaries, reportKey, valueKey, type InputRow } from './submission.js';
 import type { ImportSummary, ValueItem, ValuesQuery } from './schemas.js';
@@ -147,8 +147,9 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       // Compare with what is stored, under the reports' locks.
       let keys = [...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values()];
       await repo.lockReports(tx, keys);
-      // A submitted or accepted report is frozen until it is returned or reopened.
-      const states = await reportStates(tx, keys);
+      // A submitted or accepted report is frozen until it is returned or reopened. A write also makes sure
+      // each report exists (as a draft); a dry run only looks.
+      const states = options.dryRun ? await reportStates(tx, keys) : await ensureReportStates(tx, keys);
       const frozen = new Map(keys.flatMap((k) => {
         const state = states.get(reportKey(k));
         return state === 'submitted' || state === 'accepted' ? [[reportKey(k), state] as const] : [];
@@ -193,7 +194,6 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
         });
       }
       if (!options.dryRun && (writes.length > 0 || evidenceWrites.length > 0)) {
-        await ensureReports(tx, keys);
         await repo.upsertValues(tx, writes);
         await repo.insertValueAudit(tx, audits);
         for (const e of evidenceWrites) await repo.replaceEvidence(tx, e.key, e.ids);
