@@ -9,7 +9,7 @@ const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: 
 try {
   await migrateDatabase(database);
   const seeded = await seedDatabase(database.db);
-  console.log(`seeded ${database.location}: ${seeded.agencies} new agencies, ${seeded.periods} new periods, ${seeded.templates} new templates, ${seeded.values} new values`);
+  console.log(`seeded ${database.location}: ${seeded.agencies} new agencies, ${seeded.periods} new periods, ${seeded.templates} new templates, ${seeded.procedures} new procedures, ${seeded.values} new values`);
 } finally {
   await database.close();
 }

@@ -20,6 +20,9 @@ import { healthRoutes } from './modules/health/routes.js';
 import { periodRoutes } from './modules/periods/routes.js';
 import { periodSchemas } from './modules/periods/schemas.js';
 import { createPeriodService } from './modules/periods/service.js';
+import { procedureRoutes } from './modules/procedures/routes.js';
+import { procedureSchemas } from './modules/procedures/schemas.js';
+import { createProcedureService } from './modules/procedures/service.js';
 import { createAnnexService } from './modules/reports/annex.js';
 import { reportRoutes } from './modules/reports/routes.js';
 import { reportSchemas } from './modules/reports/schemas.js';
@@ -59,6 +62,7 @@ function createServices(database: Database) {
     values,
     reports: createReportService(database.db, { values }),
     annex: createAnnexService(database.db, { values }),
+    procedures: createProcedureService(database.db),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -92,7 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorate('database', options.database);
   app.decorate('services', createServices(options.database));
-  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas, ...reportSchemas];
+  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas, ...reportSchemas, ...procedureSchemas];
   for (const schema of schemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(schemas));
 
@@ -124,5 +128,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(templateRoutes);
   await app.register(valueRoutes);
   await app.register(reportRoutes);
+  await app.register(procedureRoutes);
   return app;
 }

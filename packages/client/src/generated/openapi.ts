@@ -932,6 +932,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/procedures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List administrative procedures
+         * @description Filter by field, resolving agency, online level, status and inter-agency; q searches code, name and field ignoring diacritics ("nghiem thu cong trinh"). Ordered by code; cursor-paginated.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["listProcedures"];
+        /**
+         * Create or replace many procedures (catalogue import)
+         * @description All or nothing. Answers how many were created, updated and unchanged; the same payload twice is all unchanged.
+         *
+         *     Roles: admin.
+         */
+        put: operations["upsertProcedures"];
+        /**
+         * Add a procedure to the catalogue
+         * @description Roles: admin.
+         */
+        post: operations["createProcedure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/procedures/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a procedure
+         * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getProcedure"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a procedure entered by mistake
+         * @description A procedure that data refers to cannot be deleted (REFERENCE_CONFLICT): abolish it instead.
+         *
+         *     Roles: admin.
+         */
+        delete: operations["deleteProcedure"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a procedure, or abolish it
+         * @description To abolish: status abolished with abolishedOn and the deciding document in abolishedBy. Setting status active again clears them.
+         *
+         *     Roles: admin.
+         */
+        patch: operations["updateProcedure"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1669,6 +1737,78 @@ export interface components {
         ExpectedAgencies: {
             period: string;
             agencies: string[];
+        };
+        /**
+         * @description full: toàn trình (fully online); partial: một phần; none: not online
+         * @enum {unknown}
+         */
+        OnlineLevel: "full" | "partial" | "none";
+        Procedure: {
+            code: string;
+            name: string;
+            /** @description Lĩnh vực */
+            field: string;
+            /** @description The agency that resolves it */
+            agencyCode: string | null;
+            onlineLevel: components["schemas"]["OnlineLevel"];
+            /** @description Liên thông */
+            interAgency: boolean;
+            /** @description Carries a fee or charge */
+            feeBearing: boolean;
+            /** @enum {unknown} */
+            status: "active" | "abolished";
+            /** @description The deciding document, as cited */
+            abolishedBy: string | null;
+            abolishedOn: string | null;
+            /** @description Made-up demo data, not a real procedure */
+            demo: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description An abolished procedure needs abolishedOn (and should cite abolishedBy) */
+        NewProcedure: {
+            /**
+             * @description The national code (e.g. 1.009793); demo data uses DEMO-… codes
+             * @example 1.009793
+             */
+            code: string;
+            name: string;
+            field: string;
+            agencyCode?: string | null;
+            onlineLevel: components["schemas"]["OnlineLevel"];
+            interAgency?: boolean;
+            feeBearing?: boolean;
+            /** @enum {unknown} */
+            status?: "active" | "abolished";
+            abolishedBy?: string | null;
+            abolishedOn?: string | null;
+            demo?: boolean;
+        };
+        ProcedurePatch: {
+            name?: string;
+            field?: string;
+            agencyCode?: string | null;
+            onlineLevel?: components["schemas"]["OnlineLevel"];
+            interAgency?: boolean;
+            feeBearing?: boolean;
+            /** @enum {unknown} */
+            status?: "active" | "abolished";
+            abolishedBy?: string | null;
+            abolishedOn?: string | null;
+        };
+        ProcedureBulk: {
+            procedures: components["schemas"]["NewProcedure"][];
+        };
+        ProcedureBulkResult: {
+            created: number;
+            updated: number;
+            unchanged: number;
+        };
+        ProcedurePage: {
+            items: components["schemas"]["Procedure"][];
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -5092,6 +5232,379 @@ export interface operations {
             };
             /** @description Conflicts with what is stored */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProcedures: {
+        parameters: {
+            query?: {
+                /** @description Search in code, name and field, ignoring diacritics and case */
+                q?: string;
+                field?: string;
+                agency?: string;
+                onlineLevel?: components["schemas"]["OnlineLevel"];
+                status?: "active" | "abolished";
+                interAgency?: boolean;
+                /** @description Items per page */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedurePage"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upsertProcedures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProcedureBulk"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedureBulkResult"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProcedure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProcedure"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Procedure"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProcedure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Procedure"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteProcedure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateProcedure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProcedurePatch"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Procedure"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -275,3 +275,32 @@ export const expectedAgencies = pgTable(
   },
   (t) => [primaryKey({ columns: [t.periodId, t.agencyCode] })],
 );
+
+/** The catalogue of administrative procedures (thủ tục hành chính, TTHC). */
+export const procedures = pgTable(
+  'procedures',
+  {
+    /** The national code (e.g. 1.009793), or a local code for demo data. */
+    code: text('code').primaryKey(),
+    name: text('name').notNull(),
+    /** Lĩnh vực: Xây dựng, Đầu tư, Môi trường, Lao động, Việc làm, … */
+    field: text('field').notNull(),
+    agencyCode: text('agency_code').references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    onlineLevel: text('online_level', { enum: ['full', 'partial', 'none'] }).notNull(),
+    interAgency: boolean('inter_agency').notNull().default(false),
+    feeBearing: boolean('fee_bearing').notNull().default(false),
+    status: text('status', { enum: ['active', 'abolished'] }).notNull().default('active'),
+    /** The document that abolished it, as cited (e.g. "Quyết định số 2421/QĐ-UBND ngày 03/10/2023"). */
+    abolishedBy: text('abolished_by'),
+    abolishedOn: date('abolished_on', { mode: 'string' }),
+    /** Made-up data that completes a demo catalogue; never a real procedure. */
+    demo: boolean('demo').notNull().default(false),
+    searchKey: text('search_key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('procedures_agency_idx').on(t.agencyCode),
+    check('procedures_abolished_check', sql`(${t.status} = 'abolished') = (${t.abolishedOn} is not null)`),
+  ],
+);

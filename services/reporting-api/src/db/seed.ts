@@ -16,6 +16,9 @@ import type { NewTemplate } from '../modules/templates/schemas.js';
 import { createTemplateService } from '../modules/templates/service.js';
 import { loadReports } from '../modules/values/repository.js';
 import { createValueService } from '../modules/values/service.js';
+import type { NewProcedure } from '../modules/procedures/schemas.js';
+import { findProcedures } from '../modules/procedures/repository.js';
+import { createProcedureService } from '../modules/procedures/service.js';
 import { newPeriodRow } from '../modules/periods/service.js';
 import type { Db } from './connection.js';
 import { agencies, expectedAgencies, periods } from './schema.js';
@@ -51,7 +54,7 @@ interface DemoValues {
   values: Array<{ indicator: string; value: number | string | null; note?: string }>;
 }
 
-export async function seedDatabase(db: Db): Promise<{ agencies: number; periods: number; templates: number; values: number }> {
+export async function seedDatabase(db: Db): Promise<{ agencies: number; periods: number; templates: number; procedures: number; values: number }> {
   const base = await seedAgenciesAndPeriods(db);
   const templateService = createTemplateService(db);
   let templatesCreated = 0;
@@ -63,6 +66,16 @@ export async function seedDatabase(db: Db): Promise<{ agencies: number; periods:
   }
   // Periods seeded before templates existed get the demo template.
   await db.update(periods).set({ templateId: DEMO_TEMPLATE }).where(and(inArray(periods.year, SEED_YEARS), isNull(periods.templateId)));
+
+  let proceduresCreated = 0;
+  const procedureService = createProcedureService(db);
+  for (const file of (await readdir(`${SEED_DIR}procedures`)).filter((f) => f.endsWith('.json')).sort()) {
+    const doc = JSON.parse(await readFile(`${SEED_DIR}procedures/${file}`, 'utf8')) as { procedures: NewProcedure[] };
+    // Only the missing ones: an administrator's later changes to a seeded procedure stay.
+    const existing = await findProcedures(db, doc.procedures.map((p) => p.code));
+    const fresh = doc.procedures.filter((p) => !existing.has(p.code));
+    if (fresh.length) proceduresCreated += (await procedureService.bulkUpsert(SYSTEM, fresh)).created;
+  }
 
   const values = createValueService(db, { templates: templateService });
   let valuesCreated = 0;
@@ -78,7 +91,7 @@ export async function seedDatabase(db: Db): Promise<{ agencies: number; periods:
     );
     valuesCreated += summary.created;
   }
-  return { ...base, templates: templatesCreated, values: valuesCreated };
+  return { ...base, templates: templatesCreated, procedures: proceduresCreated, values: valuesCreated };
 }
 
 async function seedAgenciesAndPeriods(db: Db): Promise<{ agencies: number; periods: number }> {

@@ -44,6 +44,14 @@ function samples(api: TestApp): Record<string, Sample> {
       headers: { 'content-type': 'text/csv' },
     }),
     'PUT /v1/periods/:id/expected-agencies': async () => ({ method: 'PUT', url: '/v1/periods/2024-M08/expected-agencies', payload: { kinds: ['district'] } }),
+    'POST /v1/procedures': async () => ({ method: 'POST', url: '/v1/procedures', payload: { code: `DEMO-T-${next()}`, name: 'Thủ tục thử', field: 'Đầu tư', onlineLevel: 'full' } }),
+    'PUT /v1/procedures': async () => ({ method: 'PUT', url: '/v1/procedures', payload: { procedures: [{ code: `DEMO-T-${next()}`, name: 'Thủ tục thử', field: 'Đầu tư', onlineLevel: 'partial' }] } }),
+    'PATCH /v1/procedures/:code': async () => ({ method: 'PATCH', url: '/v1/procedures/DEMO-BQL-01', payload: { feeBearing: next() % 2 === 0 } }),
+    'DELETE /v1/procedures/:code': async () => {
+      const code = `DEMO-D-${next()}`;
+      await admin({ method: 'POST', url: '/v1/procedures', payload: { code, name: 'Thủ tục thử', field: 'Đầu tư', onlineLevel: 'none' } });
+      return { method: 'DELETE', url: `/v1/procedures/${code}` };
+    },
     'POST /v1/agencies': async (scope) => ({
       method: 'POST',
       url: '/v1/agencies',
