@@ -20,6 +20,9 @@ import { healthRoutes } from './modules/health/routes.js';
 import { periodRoutes } from './modules/periods/routes.js';
 import { periodSchemas } from './modules/periods/schemas.js';
 import { createPeriodService } from './modules/periods/service.js';
+import { dossierRoutes } from './modules/dossiers/routes.js';
+import { dossierSchemas } from './modules/dossiers/schemas.js';
+import { createDossierService } from './modules/dossiers/service.js';
 import { procedureRoutes } from './modules/procedures/routes.js';
 import { procedureSchemas } from './modules/procedures/schemas.js';
 import { createProcedureService } from './modules/procedures/service.js';
@@ -63,6 +66,7 @@ function createServices(database: Database) {
     reports: createReportService(database.db, { values }),
     annex: createAnnexService(database.db, { values }),
     procedures: createProcedureService(database.db),
+    dossiers: createDossierService(database.db),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -96,7 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorate('database', options.database);
   app.decorate('services', createServices(options.database));
-  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas, ...reportSchemas, ...procedureSchemas];
+  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas, ...reportSchemas, ...procedureSchemas, ...dossierSchemas];
   for (const schema of schemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(schemas));
 
@@ -129,5 +133,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(valueRoutes);
   await app.register(reportRoutes);
   await app.register(procedureRoutes);
+  await app.register(dossierRoutes);
   return app;
 }

@@ -45,6 +45,7 @@ export const PROBLEMS = {
   SUBMISSION_REJECTED: { status: 422, title: 'Some values were refused, so none were written' },
   REPORT_BLOCKED: { status: 422, title: 'A blocking rule fails; the report cannot be submitted' },
   REPORT_EMPTY: { status: 422, title: 'The report has no values to submit' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used for a different request' },
   ANNEX_UNREADABLE: { status: 422, title: 'The file is not a readable annex table' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },

@@ -1000,6 +1000,28 @@ export interface paths {
         patch: operations["updateProcedure"];
         trace?: never;
     };
+    "/v1/dossier-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Push dossier counts (batches of up to 50 000 rows; safe to retry)
+         * @description Upserts on (agency, procedure, date, source). A row older than the stored snapshot (by asOf) is ignored and counted stale, so retries and out-of-order deliveries are safe; the same batch twice is all unchanged. With an Idempotency-Key header the first answer is returned for a repeated key (Idempotent-Replayed: true). Rows breaking an identity or naming an unknown agency or procedure are refused with their index; the others are stored unless atomic=true.
+         *
+         *     Roles: admin, ingest, agency. An agency key only for its own agency subtree.
+         */
+        put: operations["ingestDossierCounts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1809,6 +1831,57 @@ export interface components {
         ProcedurePage: {
             items: components["schemas"]["Procedure"][];
             nextCursor: string | null;
+        };
+        /** @description receivedNew, carriedOver; of the received: receivedOnline, receivedInPerson, receivedPostal (BCCI); resolved = resolvedEarly + resolvedOnTime + resolvedLate; pending = pendingWithin + pendingOverdue; withdrawn. Omit what the system does not count. */
+        DossierCount: {
+            agency: string;
+            /** @description Procedure code */
+            procedure: string;
+            /**
+             * Format: date
+             * @description The day the counts are for
+             * @example 2023-12-14
+             */
+            date: string;
+            /** @description The system that counted, e.g. motcua-soctrang */
+            source: string;
+            /**
+             * Format: date-time
+             * @description When the snapshot was taken; an older one than stored is ignored (stale)
+             */
+            asOf: string;
+            receivedNew?: number | null;
+            carriedOver?: number | null;
+            receivedOnline?: number | null;
+            receivedInPerson?: number | null;
+            receivedPostal?: number | null;
+            resolved?: number | null;
+            resolvedEarly?: number | null;
+            resolvedOnTime?: number | null;
+            resolvedLate?: number | null;
+            pending?: number | null;
+            pendingWithin?: number | null;
+            pendingOverdue?: number | null;
+            withdrawn?: number | null;
+        };
+        DossierCountBatch: {
+            counts: components["schemas"]["DossierCount"][];
+        };
+        IngestConflict: {
+            index: number;
+            /** @description NEGATIVE_COUNT, IDENTITY_RESOLVED, IDENTITY_PENDING, IDENTITY_RECEIVED, IDENTITY_BALANCE, DUPLICATE_ROW, AGENCY_NOT_FOUND, PROCEDURE_NOT_FOUND, FORBIDDEN */
+            code: string;
+            message: string;
+        };
+        IngestSummary: {
+            atomic: boolean;
+            created: number;
+            updated: number;
+            unchanged: number;
+            /** @description Rows older (by asOf) than what is stored: ignored */
+            stale: number;
+            rejected: number;
+            conflicts: components["schemas"]["IngestConflict"][];
         };
     };
     responses: never;
@@ -5605,6 +5678,80 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ingestDossierCounts: {
+        parameters: {
+            query?: {
+                /** @description All or nothing: any refused row refuses the batch (422) */
+                atomic?: boolean;
+            };
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DossierCountBatch"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestSummary"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refers to something missing or inactive */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -304,3 +304,53 @@ export const procedures = pgTable(
     check('procedures_abolished_check', sql`(${t.status} = 'abolished') = (${t.abolishedOn} is not null)`),
   ],
 );
+
+/**
+ * Dossier counts pushed by one-stop-shop systems: per agency, procedure, day and source system, the counts of a
+ * snapshot taken at `as_of`. Flows (received, resolved, withdrawn) are the day's; stocks (carried over, pending)
+ * stand at the start and the end of the day. A delivery older than the stored snapshot is ignored (stale), so
+ * retries and out-of-order deliveries are safe. Counts a system does not report stay null.
+ */
+export const dossierCounts = pgTable(
+  'dossier_counts',
+  {
+    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    procedureCode: text('procedure_code').notNull().references(() => procedures.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    source: text('source').notNull(),
+    receivedNew: integer('received_new'),
+    carriedOver: integer('carried_over'),
+    receivedOnline: integer('received_online'),
+    receivedInPerson: integer('received_in_person'),
+    receivedPostal: integer('received_postal'),
+    resolved: integer('resolved'),
+    resolvedEarly: integer('resolved_early'),
+    resolvedOnTime: integer('resolved_on_time'),
+    resolvedLate: integer('resolved_late'),
+    pending: integer('pending'),
+    pendingWithin: integer('pending_within'),
+    pendingOverdue: integer('pending_overdue'),
+    withdrawn: integer('withdrawn'),
+    asOf: timestamp('as_of', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.agencyCode, t.procedureCode, t.day, t.source] }),
+    index('dossier_counts_day_idx').on(t.day, t.agencyCode),
+  ],
+);
+
+/** First answers kept for Idempotency-Key: a repeated key from the same API key gets the same answer. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    principalKeyId: uuid('principal_key_id').notNull(),
+    route: text('route').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    response: jsonb('response').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.principalKeyId, t.route, t.key] })],
+);

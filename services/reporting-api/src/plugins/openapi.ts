@@ -28,6 +28,7 @@ export default fp(async function openapi(app: FastifyInstance) {
         { name: 'values', description: 'Indicator values per agency and period: submission, findings, audit trail' },
         { name: 'reports', description: 'Reports: submission workflow, completeness and timeliness, the annex as CSV and XLSX' },
         { name: 'procedures', description: 'The catalogue of administrative procedures (thủ tục hành chính)' },
+        { name: 'dossiers', description: 'Dossier counts pushed by one-stop-shop systems, and their statistics' },
         { name: 'dashboards', description: 'Reads for dashboards: values, roll-ups over the agency tree, time series' },
         { name: 'api-keys', description: 'API keys and their roles' },
         { name: 'audit', description: 'Who changed what' },

@@ -44,6 +44,11 @@ function samples(api: TestApp): Record<string, Sample> {
       headers: { 'content-type': 'text/csv' },
     }),
     'PUT /v1/periods/:id/expected-agencies': async () => ({ method: 'PUT', url: '/v1/periods/2024-M08/expected-agencies', payload: { kinds: ['district'] } }),
+    'PUT /v1/dossier-counts': async (scope) => ({
+      method: 'PUT',
+      url: '/v1/dossier-counts?atomic=true',
+      payload: { counts: [{ agency: scope === 'other' ? 'SNV' : 'BQL-KCN', procedure: 'DEMO-BQL-01', date: '2024-01-01', source: `matrix-${next()}`, asOf: '2024-01-02T00:00:00Z', receivedNew: 1 }] },
+    }),
     'POST /v1/procedures': async () => ({ method: 'POST', url: '/v1/procedures', payload: { code: `DEMO-T-${next()}`, name: 'Thủ tục thử', field: 'Đầu tư', onlineLevel: 'full' } }),
     'PUT /v1/procedures': async () => ({ method: 'PUT', url: '/v1/procedures', payload: { procedures: [{ code: `DEMO-T-${next()}`, name: 'Thủ tục thử', field: 'Đầu tư', onlineLevel: 'partial' }] } }),
     'PATCH /v1/procedures/:code': async () => ({ method: 'PATCH', url: '/v1/procedures/DEMO-BQL-01', payload: { feeBearing: next() % 2 === 0 } }),
@@ -149,7 +154,7 @@ t.test('role matrix over every write route', async (t) => {
         const res = await api.request({ ...(await sample(scope)), as });
         const allowed = roles.includes(role) && scope !== 'other';
         if (allowed) t.ok(res.statusCode >= 200 && res.statusCode < 300, `${label}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-        else if (key === 'PUT /v1/values' && roles.includes(role)) {
+        else if ((key === 'PUT /v1/values' || key === 'PUT /v1/dossier-counts') && roles.includes(role)) {
           // The multi-report route refuses rows, not the request: with atomic=true that is 422 naming FORBIDDEN.
           t.equal(res.statusCode, 422, `${label}: ${res.body.slice(0, 200)}`);
           t.equal(res.json().summary.conflicts[0].code, 'FORBIDDEN');

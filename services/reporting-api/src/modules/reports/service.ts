@@ -6,7 +6,7 @@
  * Completeness and timeliness are measured against the agencies expected to report in the period.
  */
 import type { Db, Tx } from '../../db/connection.js';
-import { roundTo } from '../../domain/expression.js';
+import { rate } from '../../domain/rate.js';
 import { isOnTime } from '../../domain/periods.js';
 import type { Principal } from '../../domain/roles.js';
 import { ProblemError } from '../../errors.js';
@@ -29,10 +29,6 @@ type Timeliness = 'on_time' | 'late' | null;
 
 const timelinessOf = (firstSubmittedAt: Date | null, dueOn: string): Timeliness =>
   firstSubmittedAt ? (isOnTime(firstSubmittedAt, dueOn) ? 'on_time' : 'late') : null;
-
-function rate(numerator: number, denominator: number) {
-  return { numerator, denominator, value: denominator === 0 ? null : roundTo((numerator / denominator) * 100, 2) };
-}
 
 export function createReportService(db: Db, deps: { values: ValueService }) {
   async function mustFindPeriod(tx: Tx, periodId: string) {

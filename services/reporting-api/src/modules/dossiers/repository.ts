@@ -1,0 +1,79 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Tx } from '../../db/connection.js';
+import { COUNT_FIELDS, type CountField } from '../../domain/dossiers.js';
+
+export interface CountRow {
+  agencyCode: string;
+  procedureCode: string;
+  day: string;
+  source: string;
+  asOf: Date;
+  counts: Partial<Record<CountField, number | null>>;
+}
+
+const COLUMN: Record<CountField, string> = {
+  receivedNew: 'received_new',
+  carriedOver: 'carried_over',
+  receivedOnline: 'received_online',
+  receivedInPerson: 'received_in_person',
+  receivedPostal: 'received_postal',
+  resolved: 'resolved',
+  resolvedEarly: 'resolved_early',
+  resolvedOnTime: 'resolved_on_time',
+  resolvedLate: 'resolved_late',
+  pending: 'pending',
+  pendingWithin: 'pending_within',
+  pendingOverdue: 'pending_overdue',
+  withdrawn: 'withdrawn',
+};
+
+export const keyOf = (r: Pick<CountRow, 'agencyCode' | 'procedureCode' | 'day' | 'source'>) => `${r.agencyCode}|${r.procedureCode}|${r.day}|${r.source}`;
+
+/** The stored snapshot of each key (as_of and counts), in one statement whatever the number of keys. */
+export async function loadStored(db: Tx, rows: CountRow[]): Promise<Map<string, CountRow>> {
+  if (rows.length === 0) return new Map();
+  const p = (pick: (r: CountRow) => string) => sql.param(rows.map(pick));
+  const found = await queryRows<Record<string, unknown>>(
+    db,
+    sql`select c.* from dossier_counts c
+        join unnest(${p((r) => r.agencyCode)}::text[], ${p((r) => r.procedureCode)}::text[], ${p((r) => r.day)}::date[], ${p((r) => r.source)}::text[]) as k(a, pr, d, s)
+          on c.agency_code = k.a and c.procedure_code = k.pr and c.day = k.d and c.source = k.s`,
+  );
+  const out = new Map<string, CountRow>();
+  for (const f of found) {
+    const day = f.day instanceof Date ? f.day.toISOString().slice(0, 10) : String(f.day);
+    const row: CountRow = {
+      agencyCode: String(f.agency_code),
+      procedureCode: String(f.procedure_code),
+      day,
+      source: String(f.source),
+      asOf: new Date(f.as_of as string | Date),
+      counts: Object.fromEntries(COUNT_FIELDS.map((c) => [c, f[COLUMN[c]] === null ? null : Number(f[COLUMN[c]])])),
+    };
+    out.set(keyOf(row), row);
+  }
+  return out;
+}
+
+/**
+ * Writes rows in key order (concurrent batches then lock in the same order and cannot deadlock). A row replaces the
+ * stored one only if it is not older: whatever order deliveries arrive in, the latest snapshot wins.
+ */
+export async function upsertCounts(db: Tx, rows: CountRow[]): Promise<void> {
+  const sorted = [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+  for (let i = 0; i < sorted.length; i += 20000) {
+    const chunk = sorted.slice(i, i + 20000);
+    const p = (pick: (r: CountRow) => unknown) => sql.param(chunk.map(pick));
+    const columns = COUNT_FIELDS.map((f) => sql.raw(COLUMN[f]));
+    await db.execute(sql`
+      insert into dossier_counts (agency_code, procedure_code, day, source, as_of, ${sql.join(columns, sql`, `)}, updated_at)
+      select k.*, now() from unnest(
+        ${p((r) => r.agencyCode)}::text[], ${p((r) => r.procedureCode)}::text[], ${p((r) => r.day)}::date[], ${p((r) => r.source)}::text[],
+        ${p((r) => r.asOf.toISOString())}::timestamptz[],
+        ${sql.join(COUNT_FIELDS.map((f) => sql`${p((r) => r.counts[f] ?? null)}::int[]`), sql`, `)}
+      ) as k
+      on conflict (agency_code, procedure_code, day, source) do update set
+        as_of = excluded.as_of, ${sql.join(columns.map((c) => sql`${c} = excluded.${c}`), sql`, `)}, updated_at = now()
+      where dossier_counts.as_of <= excluded.as_of`);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Ingestion of dossier counts from one-stop-shop systems. Scripts push every night and retry on any network error,
+ * so a push must be safe to repeat: rows are upserted on (agency, procedure, day, source) and a row older than the
+ * stored snapshot (by asOf) is ignored and counted stale; the same batch twice changes nothing; with an
+ * Idempotency-Key the first answer comes back for a repeated key. Each row is checked on its own (no negative
+ * counts, the identities of domain/dossiers.ts, known agency and procedure, the key's scope) and refused with its
+ * index, while the valid rows are stored, unless the push is atomic.
+ */
+import { createHash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/connection.js';
+import { idempotencyKeys } from '../../db/schema.js';
+import { checkCounts, COUNT_FIELDS } from '../../domain/dossiers.js';
+import type { Principal } from '../../domain/roles.js';
+import { ProblemError } from '../../errors.js';
+import { findAgencies, subtreeCodes } from '../agencies/repository.js';
+import { findProcedures } from '../procedures/repository.js';
+import * as repo from './repository.js';
+import type { DossierCountInput, IngestSummary } from './schemas.js';
+
+const ROUTE = 'PUT /v1/dossier-counts';
+
+export function createDossierService(db: Db) {
+  async function ingestIn(tx: Tx, principal: Principal | undefined, inputs: DossierCountInput[], atomic: boolean): Promise<IngestSummary> {
+    const conflicts: IngestSummary['conflicts'] = [];
+    const rows: Array<repo.CountRow & { index: number }> = [];
+    const seen = new Set<string>();
+    inputs.forEach((input, index) => {
+      const row = {
+        index,
+        agencyCode: input.agency,
+        procedureCode: input.procedure,
+        day: input.date,
+        source: input.source,
+        asOf: new Date(input.asOf),
+        counts: Object.fromEntries(COUNT_FIELDS.map((f) => [f, input[f] ?? null])),
+      };
+      const problem = checkCounts(row.counts);
+      if (problem) return conflicts.push({ index, code: problem.code, message: problem.message });
+      if (seen.has(repo.keyOf(row))) return conflicts.push({ index, code: 'DUPLICATE_ROW', message: `${repo.keyOf(row)} appears more than once in the batch` });
+      seen.add(repo.keyOf(row));
+      rows.push(row);
+    });
+
+    const agencies = await findAgencies(tx, [...new Set(rows.map((r) => r.agencyCode))]);
+    const procedures = await findProcedures(tx, [...new Set(rows.map((r) => r.procedureCode))]);
+    // ingest and admin keys push for any agency; an agency key for its own subtree.
+    const scope = principal?.role === 'agency' && principal.agencyCode ? await subtreeCodes(tx, principal.agencyCode) : undefined;
+    const valid = rows.filter((r) => {
+      if (!agencies.has(r.agencyCode)) conflicts.push({ index: r.index, code: 'AGENCY_NOT_FOUND', message: `No agency has the code ${r.agencyCode}` });
+      else if (!procedures.has(r.procedureCode)) conflicts.push({ index: r.index, code: 'PROCEDURE_NOT_FOUND', message: `No procedure has the code ${r.procedureCode}` });
+      else if (scope && !scope.has(r.agencyCode)) conflicts.push({ index: r.index, code: 'FORBIDDEN', message: `This key may not push counts for ${r.agencyCode}` });
+      else return true;
+      return false;
+    });
+
+    const stored = await repo.loadStored(tx, valid);
+    let created = 0;
+    let updated = 0;
+    let unchanged = 0;
+    let stale = 0;
+    const writes: repo.CountRow[] = [];
+    for (const row of valid) {
+      const old = stored.get(repo.keyOf(row));
+      if (!old) {
+        created++;
+        writes.push(row);
+      } else if (old.asOf.getTime() > row.asOf.getTime()) stale++;
+      else if (COUNT_FIELDS.every((f) => (old.counts[f] ?? null) === (row.counts[f] ?? null))) {
+        unchanged++;
+        // A newer snapshot with the same counts still moves as_of on, so older deliveries stay stale.
+        if (old.asOf.getTime() < row.asOf.getTime()) writes.push(row);
+      } else {
+        updated++;
+        writes.push(row);
+      }
+    }
+    conflicts.sort((a, b) => a.index - b.index);
+    const summary: IngestSummary = { atomic, created, updated, unchanged, stale, rejected: conflicts.length, conflicts };
+    if (atomic && conflicts.length > 0) {
+      throw new ProblemError('SUBMISSION_REJECTED', `${conflicts.length} of ${inputs.length} rows were refused; nothing was written`, {
+        extra: { summary },
+        errors: conflicts.slice(0, 1000).map((c) => ({ in: 'body', pointer: `/counts/${c.index}`, message: `${c.code}: ${c.message}` })),
+      });
+    }
+    await repo.upsertCounts(tx, writes);
+    return summary;
+  }
+
+  return {
+    /**
+     * Ingests a batch. With an Idempotency-Key, the first successful answer is kept (per API key) and returned for a
+     * repeated key; a repeated key with a different body is refused. Refusals are not kept: nothing was written,
+     * so sending again is safe.
+     */
+    async ingest(principal: Principal | undefined, inputs: DossierCountInput[], options: { atomic: boolean; idempotencyKey?: string | undefined }): Promise<{ summary: IngestSummary; replayed: boolean }> {
+      return db.transaction(async (tx) => {
+        const key = options.idempotencyKey;
+        if (!key || !principal) return { summary: await ingestIn(tx, principal, inputs, options.atomic), replayed: false };
+        const hash = createHash('sha256').update(JSON.stringify({ atomic: options.atomic, inputs })).digest('hex');
+        // Two requests with the same key wait for each other, so the second sees the first's answer.
+        await tx.execute(sql`select pg_advisory_xact_lock(640092022, hashtext(${`${principal.keyId}|${key}`}))`);
+        const where = and(eq(idempotencyKeys.principalKeyId, principal.keyId), eq(idempotencyKeys.route, ROUTE), eq(idempotencyKeys.key, key));
+        const [kept] = await tx.select().from(idempotencyKeys).where(where);
+        if (kept) {
+          if (kept.requestHash !== hash) throw new ProblemError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was used for a different request; use a new key`);
+          return { summary: kept.response as IngestSummary, replayed: true };
+        }
+        const summary = await ingestIn(tx, principal, inputs, options.atomic);
+        await tx.insert(idempotencyKeys).values({ principalKeyId: principal.keyId, route: ROUTE, key, requestHash: hash, statusCode: 200, response: summary });
+        return { summary, replayed: false };
+      });
+    },
+  };
+}
+
+export type DossierService = ReturnType<typeof createDossierService>;

@@ -1,0 +1,142 @@
+import { asc } from 'drizzle-orm';
+import t from 'tap';
+import { dossierCounts } from '../../src/db/schema.js';
+import { buildTestApp } from '../helpers/app.js';
+
+const procedures = ['BQL-KCN.XD.01', 'DEMO-BQL-01', 'DEMO-BQL-02', 'DEMO-BQL-03'];
+
+/** `n` rows for BQL-KCN: days of 2023 × procedures, counts that satisfy every identity. */
+function batch(n: number, asOf: string, bump = 0) {
+  return Array.from({ length: n }, (_, i) => {
+    const day = new Date(Date.UTC(2023, 0, 1 + Math.floor(i / procedures.length)));
+    const early = 2 + (i % 3) + bump;
+    return {
+      agency: 'BQL-KCN',
+      procedure: procedures[i % procedures.length]!,
+      date: day.toISOString().slice(0, 10),
+      source: 'motcua-soctrang',
+      asOf,
+      receivedNew: early + 2,
+      carriedOver: 1,
+      receivedOnline: 1,
+      receivedInPerson: early,
+      receivedPostal: 1,
+      resolved: early + 1,
+      resolvedEarly: early,
+      resolvedOnTime: 1,
+      resolvedLate: 0,
+      pending: 2,
+      pendingWithin: 2,
+      pendingOverdue: 0,
+      withdrawn: 0,
+    };
+  });
+}
+
+t.test('dossier count ingestion', async (t) => {
+  const api = await buildTestApp(t);
+  const push = (counts: object[], options: { as?: 'admin' | 'ingest' | 'agency' | 'agencyOther'; query?: string; key?: string } = {}) =>
+    api.request({
+      method: 'PUT',
+      url: `/v1/dossier-counts${options.query ?? ''}`,
+      as: options.as ?? 'ingest',
+      payload: { counts },
+      ...(options.key && { headers: { 'idempotency-key': options.key } }),
+    });
+  const stored = () => api.database.db.select().from(dossierCounts).orderBy(asc(dossierCounts.day), asc(dossierCounts.procedureCode));
+
+  t.test('a 10 000-row batch lands; the same batch twice changes nothing', async (t) => {
+    const rows = batch(10_000, '2024-01-02T00:00:00Z');
+    const first = await push(rows);
+    t.equal(first.statusCode, 200, first.body.slice(0, 300));
+    t.same(first.json(), { atomic: false, created: 10_000, updated: 0, unchanged: 0, stale: 0, rejected: 0, conflicts: [] });
+    const again = await push(rows);
+    t.same(again.json(), { atomic: false, created: 0, updated: 0, unchanged: 10_000, stale: 0, rejected: 0, conflicts: [] });
+    t.equal((await stored()).length, 10_000);
+  });
+
+  t.test('snapshots delivered out of order end at the latest asOf', async (t) => {
+    const snapshots = ['2024-02-01T08:00:00Z', '2024-02-03T08:00:00Z', '2024-02-02T08:00:00Z'].map((asOf, k) => ({ asOf, rows: batch(40, asOf, 10 * (k + 1)) }));
+    const shuffled = [snapshots[1]!, snapshots[0]!, snapshots[2]!];
+    const answers = [];
+    for (const s of shuffled) answers.push((await push(s.rows)).json());
+    t.match(answers[0], { updated: 40 });
+    t.match(answers[1], { stale: 40, updated: 0 }, 'an older snapshot is ignored');
+    t.match(answers[2], { stale: 40, updated: 0 });
+    const rows = (await stored()).slice(0, 40);
+    t.ok(rows.every((r) => r.asOf.toISOString() === '2024-02-03T08:00:00.000Z'));
+    t.equal(rows[0]!.resolvedEarly, 2 + 20, 'the counts of the latest snapshot');
+  });
+
+  t.test('concurrent pushers of overlapping rows lose nothing', async (t) => {
+    const stamps = ['2024-03-01T00:00:00Z', '2024-03-04T00:00:00Z', '2024-03-02T00:00:00Z', '2024-03-03T00:00:00Z'];
+    const results = await Promise.all(stamps.map((asOf, k) => push(batch(400, asOf, 100 + k))));
+    t.ok(results.every((r) => r.statusCode === 200), results.map((r) => r.statusCode).join(','));
+    const rows = (await stored()).slice(0, 400);
+    t.ok(rows.every((r) => r.asOf.toISOString() === '2024-03-04T00:00:00.000Z'), 'the latest snapshot won everywhere');
+    t.equal(rows[0]!.resolvedEarly, 2 + 101);
+    const written = results.reduce((n, r) => n + r.json().updated, 0);
+    t.ok(written >= 400, 'every row was updated at least once');
+  });
+
+  t.test('rows that break an identity are refused with their index; the rest land', async (t) => {
+    const good = batch(3, '2025-01-01T00:00:00Z').map((r) => ({ ...r, date: '2024-06-01', source: 'identity-test' }));
+    const rows = [
+      good[0]!,
+      { ...good[1]!, resolved: 99 },
+      { ...good[2]!, receivedOnline: -1 },
+      { ...good[0]!, procedure: 'DEMO-BQL-04', pending: 5 },
+      { ...good[0]!, procedure: 'DEMO-BQL-05', receivedPostal: 7 },
+      { ...good[0]!, procedure: 'DEMO-BQL-06', withdrawn: 3 },
+      { ...good[0]!, procedure: 'NOPE' },
+      { ...good[0]!, agency: 'NOPE' },
+      good[0]!,
+      { agency: 'BQL-KCN', procedure: 'DEMO-BQL-07', date: '2024-06-01', source: 'identity-test', asOf: '2025-01-01T00:00:00Z', receivedNew: 5 },
+    ];
+    const res = await push(rows);
+    t.equal(res.statusCode, 200);
+    t.match(res.json(), { created: 2, rejected: 8 });
+    t.same(res.json().conflicts.map((c: any) => [c.index, c.code]), [
+      [1, 'IDENTITY_RESOLVED'],
+      [2, 'NEGATIVE_COUNT'],
+      [3, 'IDENTITY_PENDING'],
+      [4, 'IDENTITY_RECEIVED'],
+      [5, 'IDENTITY_BALANCE'],
+      [6, 'PROCEDURE_NOT_FOUND'],
+      [7, 'AGENCY_NOT_FOUND'],
+      [8, 'DUPLICATE_ROW'],
+    ]);
+    t.match(res.json().conflicts[0].message, /resolved = early \+ on time \+ late does not hold/);
+    const atomic = await push([{ ...good[0]!, source: 'atomic-test' }, { ...good[1]!, source: 'atomic-test', resolved: 99 }], { query: '?atomic=true' });
+    t.equal(atomic.statusCode, 422);
+    t.match(atomic.json(), { code: 'SUBMISSION_REJECTED', summary: { rejected: 1, conflicts: [{ index: 1 }] }, errors: [{ pointer: '/counts/1' }] });
+    t.notOk((await stored()).some((r) => r.source === 'atomic-test'), 'nothing written');
+    t.equal((await push([{ ...good[0]!, date: '2024-02-30' }])).statusCode, 400, 'an impossible date refuses the batch');
+  });
+
+  t.test('scope: ingest keys push for any agency, agency keys for their subtree', async (t) => {
+    const row = { ...batch(1, '2025-02-01T00:00:00Z')[0]!, source: 'scope-test' };
+    t.match((await push([{ ...row, agency: 'SNV' }], { as: 'ingest' })).json(), { created: 1 });
+    t.match((await push([{ ...row, agency: 'TTHT-KCN' }], { as: 'agency' })).json(), { created: 1 });
+    t.match((await push([{ ...row, agency: 'SKHDT' }], { as: 'agency' })).json(), { rejected: 1, conflicts: [{ code: 'FORBIDDEN' }] });
+    t.equal((await push([row], { as: 'reader' as any })).statusCode, 403);
+  });
+
+  t.test('Idempotency-Key returns the first answer', async (t) => {
+    const rows = batch(20, '2025-03-01T00:00:00Z').map((r) => ({ ...r, source: 'idem-test' }));
+    const first = await push(rows, { key: 'nightly-2025-03-01' });
+    t.match(first.json(), { created: 20 });
+    t.notOk(first.headers['idempotent-replayed']);
+    const replay = await push(rows, { key: 'nightly-2025-03-01' });
+    t.equal(replay.headers['idempotent-replayed'], 'true');
+    t.same(replay.json(), first.json(), 'the first answer, not "unchanged"');
+    const other = await push(rows.slice(0, 5), { key: 'nightly-2025-03-01' });
+    t.equal(other.statusCode, 422);
+    t.equal(other.json().code, 'IDEMPOTENCY_KEY_REUSED');
+    const otherSender = await push(rows, { key: 'nightly-2025-03-01', as: 'admin' });
+    t.match(otherSender.json(), { unchanged: 20 }, 'keys are scoped to the API key that sent them');
+    const concurrent = await Promise.all([1, 2, 3].map(() => push(batch(10, '2025-04-01T00:00:00Z').map((r) => ({ ...r, source: 'idem-race' })), { key: 'race' })));
+    t.same(concurrent.map((r) => r.json().created), [10, 10, 10], 'concurrent repeats all get the first answer');
+    t.equal(concurrent.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 2);
+  });
+});
