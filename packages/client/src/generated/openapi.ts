@@ -1022,6 +1022,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dossier-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dossier statistics: totals and rates for a period or a date range
+         * @description For a reporting period (its cut-off window) or from/to, over an agency and its whole subtree (default: every agency), optionally grouped by agency, procedure, field or month. Flows are summed over the days; stocks (carried over, pending) are taken at the first and last day. Rates carry numerator and denominator and are null when the denominator is 0: on time (early + on time over resolved), the 766 progress rate (early + on time + pending within the deadline, over resolved + pending), online and postal shares of received.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getDossierStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1831,6 +1855,52 @@ export interface components {
         ProcedurePage: {
             items: components["schemas"]["Procedure"][];
             nextCursor: string | null;
+        };
+        Rate: {
+            numerator: number;
+            denominator: number;
+            /** @description Percent with 2 decimals; null when the denominator is 0 */
+            value: number | null;
+        };
+        /** @description Flows summed over the days of the window; stocks (carriedOver at the first day, pending* at the last day) per agency, procedure and source */
+        DossierTotals: {
+            receivedNew: number;
+            carriedOver: number;
+            receivedOnline: number;
+            receivedInPerson: number;
+            receivedPostal: number;
+            resolved: number;
+            resolvedEarly: number;
+            resolvedOnTime: number;
+            resolvedLate: number;
+            pending: number;
+            pendingWithin: number;
+            pendingOverdue: number;
+            withdrawn: number;
+        };
+        DossierRates: {
+            onTime: components["schemas"]["Rate"];
+            progress766: components["schemas"]["Rate"];
+            online: components["schemas"]["Rate"];
+            postal: components["schemas"]["Rate"];
+        };
+        DossierStats: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            agency: string | null;
+            groupBy: string;
+            total: {
+                totals: components["schemas"]["DossierTotals"];
+                rates: components["schemas"]["DossierRates"];
+            };
+            groups: {
+                key: string;
+                label: string;
+                totals: components["schemas"]["DossierTotals"];
+                rates: components["schemas"]["DossierRates"];
+            }[];
         };
         /** @description receivedNew, carriedOver; of the received: receivedOnline, receivedInPerson, receivedPostal (BCCI); resolved = resolvedEarly + resolvedOnTime + resolvedLate; pending = pendingWithin + pendingOverdue; withdrawn. Omit what the system does not count. */
         DossierCount: {
@@ -5752,6 +5822,79 @@ export interface operations {
             };
             /** @description Refers to something missing or inactive */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDossierStats: {
+        parameters: {
+            query?: {
+                /** @description A reporting period: its cut-off window */
+                period?: string;
+                /**
+                 * @description Window start (with to, instead of period)
+                 * @example 2023-12-14
+                 */
+                from?: string;
+                /**
+                 * @description Window end, inclusive
+                 * @example 2023-12-14
+                 */
+                to?: string;
+                /** @description This agency and its whole subtree (default: every agency) */
+                agency?: string;
+                groupBy?: "none" | "agency" | "procedure" | "field" | "month";
+                source?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierStats"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

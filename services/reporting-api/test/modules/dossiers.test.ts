@@ -140,3 +140,53 @@ t.test('dossier count ingestion', async (t) => {
     t.equal(concurrent.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 2);
   });
 });
+
+t.test('dossier statistics match a hand computation', async (t) => {
+  const api = await buildTestApp(t);
+  const row = (agency: string, procedure: string, date: string, c: Record<string, number>) => ({ agency, procedure, date, source: 'stats', asOf: '2024-01-01T00:00:00Z', ...c });
+  const counts = [
+    // SKHDT, inside the 2023-M03 window (2023-02-15 .. 2023-03-14)
+    row('SKHDT', 'DEMO-BQL-01', '2023-02-15', { receivedNew: 10, carriedOver: 3, receivedOnline: 6, receivedInPerson: 3, receivedPostal: 1, resolvedEarly: 4, resolvedOnTime: 2, resolvedLate: 1, pendingWithin: 5, pendingOverdue: 1, withdrawn: 0 }),
+    row('SKHDT', 'DEMO-BQL-01', '2023-03-14', { receivedNew: 5, carriedOver: 6, receivedOnline: 5, receivedInPerson: 0, receivedPostal: 0, resolvedEarly: 3, resolvedOnTime: 0, resolvedLate: 2, pendingWithin: 4, pendingOverdue: 2, withdrawn: 0 }),
+    row('SKHDT', 'DEMO-BQL-02', '2023-03-01', { receivedNew: 2, carriedOver: 0, receivedOnline: 0, receivedInPerson: 2, receivedPostal: 0, resolvedEarly: 0, resolvedOnTime: 1, resolvedLate: 0, pendingWithin: 1, pendingOverdue: 0, withdrawn: 0 }),
+    // outside the window
+    row('SKHDT', 'DEMO-BQL-01', '2023-03-15', { receivedNew: 100, resolvedEarly: 100 }),
+    row('SKHDT', 'DEMO-BQL-01', '2023-02-14', { receivedNew: 100, resolvedEarly: 100 }),
+    // another agency, and one with nothing resolved
+    row('SXD', 'DEMO-BQL-03', '2023-03-01', { receivedNew: 0, carriedOver: 0, resolvedEarly: 0, resolvedOnTime: 0, resolvedLate: 0, pendingWithin: 0, pendingOverdue: 0 }),
+  ];
+  t.equal((await api.request({ method: 'PUT', url: '/v1/dossier-counts?atomic=true', payload: { counts } })).statusCode, 200);
+  const stats = (query: string) => api.request({ method: 'GET', url: `/v1/dossier-stats?${query}`, as: 'reader' });
+
+  const res = await stats('period=2023-M03&agency=SKHDT');
+  t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const { total } = res.json();
+  // Flows: sums of the three in-window rows. Stocks: carried over at each series' first day (3 + 0),
+  // pending at each series' last day (DEMO-BQL-01: 4 + 2 on 03-14; DEMO-BQL-02: 1 + 0 on 03-01).
+  t.match(total.totals, { receivedNew: 17, receivedOnline: 11, receivedInPerson: 5, receivedPostal: 1, resolvedEarly: 7, resolvedOnTime: 3, resolvedLate: 3, carriedOver: 3, pendingWithin: 5, pendingOverdue: 2 });
+  t.same(total.rates.onTime, { numerator: 10, denominator: 13, value: 76.92 });
+  t.same(total.rates.progress766, { numerator: 15, denominator: 20, value: 75 });
+  t.same(total.rates.online, { numerator: 11, denominator: 17, value: 64.71 });
+  t.same(total.rates.postal, { numerator: 1, denominator: 17, value: 5.88 });
+
+  const empty = (await stats('from=2023-03-01&to=2023-03-01&agency=SXD')).json().total.rates;
+  t.same(empty.onTime, { numerator: 0, denominator: 0, value: null }, '0/0 is null');
+  t.same(empty.online, { numerator: 0, denominator: 0, value: null });
+
+  const byProcedure = (await stats('period=2023-M03&agency=SKHDT&groupBy=procedure')).json().groups;
+  t.same(byProcedure.map((g: any) => [g.key, g.totals.receivedNew, g.rates.onTime.value]), [['DEMO-BQL-01', 15, 75], ['DEMO-BQL-02', 2, 100]]);
+  t.match(byProcedure[0].label, /Thủ tục mẫu 01/);
+  const byMonth = (await stats('from=2023-02-01&to=2023-03-31&agency=SKHDT&groupBy=month')).json().groups;
+  t.same(byMonth.map((g: any) => [g.key, g.totals.receivedNew]), [['2023-02', 110], ['2023-03', 107]]);
+  const byAgency = (await stats('period=2023-M03&groupBy=agency')).json();
+  t.same(byAgency.groups.map((g: any) => g.key), ['SKHDT', 'SXD']);
+  t.equal(byAgency.groups[0].label, 'Sở Kế hoạch và Đầu tư tỉnh Sóc Trăng');
+  t.equal(byAgency.total.totals.receivedNew, 17, 'the province total');
+  const byField = (await stats('period=2023-M03&groupBy=field')).json().groups;
+  t.same(byField.map((g: any) => g.key), ['Đầu tư']);
+
+  t.equal((await stats('agency=SKHDT')).json().code, 'VALIDATION_FAILED');
+  t.equal((await stats('from=2023-03-02&to=2023-03-01')).json().code, 'VALIDATION_FAILED');
+  t.equal((await stats('period=2031')).json().code, 'PERIOD_NOT_FOUND');
+  t.equal((await stats('period=2023&agency=NOPE')).json().code, 'AGENCY_NOT_FOUND');
+});

@@ -77,3 +77,63 @@ export async function upsertCounts(db: Tx, rows: CountRow[]): Promise<void> {
       where dossier_counts.as_of <= excluded.as_of`);
   }
 }
+
+export type GroupBy = 'none' | 'agency' | 'procedure' | 'field' | 'month';
+
+const GROUP_EXPR: Record<GroupBy, string> = {
+  none: `'all'`,
+  agency: 'c.agency_code',
+  procedure: 'c.procedure_code',
+  field: 'p.field',
+  month: `to_char(c.day, 'YYYY-MM')`,
+};
+
+export interface GroupTotals {
+  key: string;
+  totals: Record<CountField, number>;
+}
+
+/**
+ * Totals per group over a window: flows summed over its days; stocks taken per agency, procedure and source at the
+ * window's first day (carried over) and last day (pending), then summed. One statement; the (day, agency) index
+ * narrows the window.
+ */
+export async function windowTotals(db: Tx, f: { from: string; to: string; root?: string | undefined; source?: string | undefined; groupBy: GroupBy }): Promise<GroupTotals[]> {
+  const group = sql.raw(GROUP_EXPR[f.groupBy]);
+  const flows = ['received_new', 'received_online', 'received_in_person', 'received_postal', 'resolved', 'resolved_early', 'resolved_on_time', 'resolved_late', 'withdrawn'];
+  const rows = await queryRows<Record<string, string | null>>(
+    db,
+    sql`
+    with recursive tree(code) as (
+      select code from agencies where ${f.root ? sql`code = ${f.root}` : sql`parent_code is null`}
+      union
+      select a.code from agencies a join tree t on a.parent_code = t.code
+    ),
+    w as (
+      select c.*, ${group} as g
+      from dossier_counts c join procedures p on p.code = c.procedure_code
+      where c.day between ${f.from}::date and ${f.to}::date
+        and c.agency_code in (select code from tree)
+        ${f.source ? sql`and c.source = ${f.source}` : sql``}
+    ),
+    flows as (
+      select g, ${sql.raw(flows.map((c) => `coalesce(sum(${c}), 0) as ${c}`).join(', '))} from w group by g
+    ),
+    firsts as (
+      select distinct on (agency_code, procedure_code, source, g) g, carried_over from w order by agency_code, procedure_code, source, g, day asc
+    ),
+    lasts as (
+      select distinct on (agency_code, procedure_code, source, g) g, pending, pending_within, pending_overdue from w order by agency_code, procedure_code, source, g, day desc
+    )
+    select flows.*,
+      (select coalesce(sum(carried_over), 0) from firsts where firsts.g = flows.g) as carried_over,
+      (select coalesce(sum(pending), 0) from lasts where lasts.g = flows.g) as pending,
+      (select coalesce(sum(pending_within), 0) from lasts where lasts.g = flows.g) as pending_within,
+      (select coalesce(sum(pending_overdue), 0) from lasts where lasts.g = flows.g) as pending_overdue
+    from flows order by g`,
+  );
+  return rows.map((r) => ({
+    key: String(r.g),
+    totals: Object.fromEntries(COUNT_FIELDS.map((field) => [field, Number(r[COLUMN[field]] ?? 0)])) as Record<CountField, number>,
+  }));
+}

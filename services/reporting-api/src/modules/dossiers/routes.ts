@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { problemResponses, ref } from '../../schemas/common.js';
-import { DossierCountBatchSchema, IngestQuery, IngestSummarySchema } from './schemas.js';
+import { DossierCountBatchSchema, DossierStatsQuery, DossierStatsSchema, IngestQuery, IngestSummarySchema } from './schemas.js';
 
 export const dossierRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const dossiers = app.services.dossiers;
@@ -26,4 +26,18 @@ export const dossierRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (replayed) reply.header('idempotent-replayed', 'true');
     return summary;
   });
+
+  app.get('/v1/dossier-stats', {
+    config: { access: 'read' },
+    schema: {
+      tags: ['dossiers'],
+      operationId: 'getDossierStats',
+      summary: 'Dossier statistics: totals and rates for a period or a date range',
+      description:
+        'For a reporting period (its cut-off window) or from/to, over an agency and its whole subtree (default: every agency), optionally grouped by agency, procedure, field or month. ' +
+        'Flows are summed over the days; stocks (carried over, pending) are taken at the first and last day. Rates carry numerator and denominator and are null when the denominator is 0: on time (early + on time over resolved), the 766 progress rate (early + on time + pending within the deadline, over resolved + pending), online and postal shares of received.',
+      querystring: DossierStatsQuery,
+      response: { 200: ref(DossierStatsSchema), ...problemResponses(400, 404) },
+    },
+  }, async (request) => dossiers.stats(request.query));
 };

@@ -56,4 +56,56 @@ export const IngestQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const dossierSchemas = [DossierCountSchema, DossierCountBatchSchema, IngestConflictSchema, IngestSummarySchema];
+const RateSchema = Type.Object(
+  {
+    numerator: Type.Integer(),
+    denominator: Type.Integer(),
+    value: Type.Union([Type.Number(), Type.Null()], { description: 'Percent with 2 decimals; null when the denominator is 0' }),
+  },
+  { $id: 'Rate', additionalProperties: false },
+);
+
+const totals = Object.fromEntries(COUNT_FIELDS.map((f) => [f, Type.Integer()])) as Record<(typeof COUNT_FIELDS)[number], ReturnType<typeof Type.Integer>>;
+export const DossierTotalsSchema = Type.Object(totals, {
+  $id: 'DossierTotals',
+  additionalProperties: false,
+  description: 'Flows summed over the days of the window; stocks (carriedOver at the first day, pending* at the last day) per agency, procedure and source',
+});
+
+export const DossierRatesSchema = Type.Object(
+  {
+    onTime: ref(RateSchema, 'Resolved early or on time, over resolved'),
+    progress766: ref(RateSchema, 'Quyết định 766/QĐ-TTg: early + on time + pending within the deadline, over all handled (resolved + pending)'),
+    online: ref(RateSchema, 'Received online, over received'),
+    postal: ref(RateSchema, 'Received by public postal service (BCCI), over received'),
+  },
+  { $id: 'DossierRates', additionalProperties: false },
+);
+
+export const DossierStatsSchema = Type.Object(
+  {
+    from: Type.String({ format: 'date' }),
+    to: Type.String({ format: 'date' }),
+    agency: Type.Union([Type.String(), Type.Null()]),
+    groupBy: Type.String(),
+    total: Type.Object({ totals: ref(DossierTotalsSchema), rates: ref(DossierRatesSchema) }, { additionalProperties: false }),
+    groups: Type.Array(
+      Type.Object({ key: Type.String(), label: Type.String(), totals: ref(DossierTotalsSchema), rates: ref(DossierRatesSchema) }, { additionalProperties: false }),
+    ),
+  },
+  { $id: 'DossierStats', additionalProperties: false },
+);
+
+export const DossierStatsQuery = Type.Object(
+  {
+    period: Type.Optional(Type.String({ maxLength: 10, description: 'A reporting period: its cut-off window' })),
+    from: Type.Optional(IsoDate('Window start (with to, instead of period)')),
+    to: Type.Optional(IsoDate('Window end, inclusive')),
+    agency: Type.Optional(Type.String({ maxLength: 40, description: 'This agency and its whole subtree (default: every agency)' })),
+    groupBy: Type.Optional(Type.Enum(['none', 'agency', 'procedure', 'field', 'month'] as const, { default: 'none' })),
+    source: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const dossierSchemas = [RateSchema, DossierTotalsSchema, DossierRatesSchema, DossierStatsSchema, DossierCountSchema, DossierCountBatchSchema, IngestConflictSchema, IngestSummarySchema];

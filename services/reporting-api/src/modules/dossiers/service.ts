@@ -10,10 +10,12 @@ import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/connection.js';
 import { idempotencyKeys } from '../../db/schema.js';
-import { checkCounts, COUNT_FIELDS } from '../../domain/dossiers.js';
+import { checkCounts, COUNT_FIELDS, type CountField } from '../../domain/dossiers.js';
+import { rate } from '../../domain/rate.js';
 import type { Principal } from '../../domain/roles.js';
 import { ProblemError } from '../../errors.js';
-import { findAgencies, subtreeCodes } from '../agencies/repository.js';
+import { findAgencies, findAgency, subtreeCodes } from '../agencies/repository.js';
+import { findPeriod } from '../periods/repository.js';
 import { findProcedures } from '../procedures/repository.js';
 import * as repo from './repository.js';
 import type { DossierCountInput, IngestSummary } from './schemas.js';
@@ -21,6 +23,13 @@ import type { DossierCountInput, IngestSummary } from './schemas.js';
 const ROUTE = 'PUT /v1/dossier-counts';
 
 export function createDossierService(db: Db) {
+  /** Readable names for group keys: agency and procedure names; fields and months are their own label. */
+  async function labelsOf(groupBy: repo.GroupBy, keys: string[]): Promise<Map<string, string>> {
+    if (groupBy === 'agency') return new Map([...(await findAgencies(db, keys)).values()].map((a) => [a.code, a.name]));
+    if (groupBy === 'procedure') return new Map([...(await findProcedures(db, keys)).values()].map((p) => [p.code, p.name]));
+    return new Map();
+  }
+
   async function ingestIn(tx: Tx, principal: Principal | undefined, inputs: DossierCountInput[], atomic: boolean): Promise<IngestSummary> {
     const conflicts: IngestSummary['conflicts'] = [];
     const rows: Array<repo.CountRow & { index: number }> = [];
@@ -88,6 +97,36 @@ export function createDossierService(db: Db) {
   }
 
   return {
+    /** Totals and rates over a period's cut-off window or a date range, for an agency's subtree, optionally grouped. */
+    async stats(query: { period?: string | undefined; from?: string | undefined; to?: string | undefined; agency?: string | undefined; groupBy?: repo.GroupBy | undefined; source?: string | undefined }) {
+      let from = query.from;
+      let to = query.to;
+      if (query.period) {
+        const period = await findPeriod(db, query.period);
+        if (!period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${query.period}`);
+        ({ startsOn: from, endsOn: to } = period);
+      }
+      if (!from || !to) {
+        throw new ProblemError('VALIDATION_FAILED', 'Give a period, or both from and to', { errors: [{ in: 'querystring', pointer: query.from ? '/to' : '/from', message: 'required without period' }] });
+      }
+      if (to < from) throw new ProblemError('VALIDATION_FAILED', `The window ends (${to}) before it starts (${from})`, { errors: [{ in: 'querystring', pointer: '/to', message: 'before from' }] });
+      if (query.agency && !(await findAgency(db, query.agency))) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${query.agency}`);
+      const groupBy = query.groupBy ?? 'none';
+      const window = { from, to, root: query.agency, source: query.source };
+      const [overall] = await repo.windowTotals(db, { ...window, groupBy: 'none' });
+      const groups = groupBy === 'none' ? [] : await repo.windowTotals(db, { ...window, groupBy });
+      const labels = await labelsOf(groupBy, groups.map((g) => g.key));
+      const zero = Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0])) as Record<CountField, number>;
+      return {
+        from,
+        to,
+        agency: query.agency ?? null,
+        groupBy,
+        total: { totals: overall?.totals ?? zero, rates: ratesOf(overall?.totals ?? zero) },
+        groups: groups.map((g) => ({ key: g.key, label: labels.get(g.key) ?? g.key, totals: g.totals, rates: ratesOf(g.totals) })),
+      };
+    },
+
     /**
      * Ingests a batch. With an Idempotency-Key, the first successful answer is kept (per API key) and returned for a
      * repeated key; a repeated key with a different body is refused. Refusals are not kept: nothing was written,
@@ -111,6 +150,17 @@ export function createDossierService(db: Db) {
         return { summary, replayed: false };
       });
     },
+  };
+}
+
+/** The rates of Quyết định 766/QĐ-TTg and of the annex, each with both terms; null over nothing. */
+export function ratesOf(t: Record<CountField, number>) {
+  const resolved = t.resolvedEarly + t.resolvedOnTime + t.resolvedLate;
+  return {
+    onTime: rate(t.resolvedEarly + t.resolvedOnTime, resolved),
+    progress766: rate(t.resolvedEarly + t.resolvedOnTime + t.pendingWithin, resolved + t.pendingWithin + t.pendingOverdue),
+    online: rate(t.receivedOnline, t.receivedNew),
+    postal: rate(t.receivedPostal, t.receivedNew),
   };
 }
 
