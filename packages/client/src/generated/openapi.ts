@@ -1341,6 +1341,8 @@ export interface components {
             overridable: boolean;
             rollup: components["schemas"]["Rollup"];
             help: string | null;
+            /** @description The dossier count this figure can be computed from, for the agency and the period’s window (e.g. resolved for III.7.2) */
+            fromCounts: ("receivedNew" | "carriedOver" | "receivedOnline" | "receivedInPerson" | "receivedPostal" | "resolved" | "resolvedEarly" | "resolvedOnTime" | "resolvedLate" | "pending" | "pendingWithin" | "pendingOverdue" | "withdrawn") | null;
         };
         NewIndicator: {
             /**
@@ -1367,6 +1369,8 @@ export interface components {
             overridable?: boolean;
             rollup?: components["schemas"]["Rollup"];
             help?: string | null;
+            /** @description The dossier count this figure can be computed from, for the agency and the period’s window (e.g. resolved for III.7.2) */
+            fromCounts?: ("receivedNew" | "carriedOver" | "receivedOnline" | "receivedInPerson" | "receivedPostal" | "resolved" | "resolvedEarly" | "resolvedOnTime" | "resolvedLate" | "pending" | "pendingWithin" | "pendingOverdue" | "withdrawn") | null;
         };
         /** @description The value type, code and place in the tree are fixed once created */
         IndicatorPatch: {
@@ -1384,6 +1388,8 @@ export interface components {
             overridable?: boolean;
             rollup?: components["schemas"]["Rollup"];
             help?: string | null;
+            /** @description The dossier count this figure can be computed from, for the agency and the period’s window (e.g. resolved for III.7.2) */
+            fromCounts?: ("receivedNew" | "carriedOver" | "receivedOnline" | "receivedInPerson" | "receivedPostal" | "resolved" | "resolvedEarly" | "resolvedOnTime" | "resolvedLate" | "pending" | "pendingWithin" | "pendingOverdue" | "withdrawn") | null;
         };
         Rule: {
             code: string;
@@ -1526,7 +1532,7 @@ export interface components {
         Finding: {
             period?: string;
             agency?: string;
-            /** @description The rule’s code, or DERIVED_MISMATCH: a reported figure disagrees with its own formula */
+            /** @description The rule’s code; DERIVED_MISMATCH: a reported figure disagrees with its own formula; COUNTS_MISMATCH: with the dossier counts */
             rule: string;
             /** @enum {unknown} */
             severity: "warning" | "blocking";
@@ -1557,10 +1563,23 @@ export interface components {
             findings: components["schemas"]["Finding"][];
         };
         /**
-         * @description reported: as the agency sent it (null = a blank cell); derived: computed from reported inputs; not_applicable: a rate whose denominator is 0; missing_input: an input was not reported
+         * @description reported: as the agency sent it (null = a blank cell); counted: from the dossier counts (nothing reported); derived: computed from its inputs; not_applicable: a rate whose denominator is 0; missing_input: an input was not reported
          * @enum {unknown}
          */
-        CellStatus: "reported" | "derived" | "not_applicable" | "missing_input";
+        CellStatus: "reported" | "counted" | "derived" | "not_applicable" | "missing_input";
+        /** @description The figure computed from the dossier counts of the agency in the period’s window */
+        FromCounts: {
+            value: number;
+            /** @enum {string} */
+            source: "dossier-counts";
+            /** @description The one-stop-shop systems that counted */
+            systems: string[];
+            /**
+             * Format: date-time
+             * @description The newest snapshot counted
+             */
+            asOf: string;
+        };
         /** @description The value computed from the formula, rounded to the indicator’s decimals */
         Derived: {
             value: number | null;
@@ -1575,6 +1594,7 @@ export interface components {
             value: number | string | null;
             status: components["schemas"]["CellStatus"];
             derived?: components["schemas"]["Derived"];
+            fromCounts?: components["schemas"]["FromCounts"];
             note: string | null;
             evidence: string[];
             updatedAt: string | null;

@@ -124,6 +124,8 @@ export const indicators = pgTable(
     /** False for supplementary rows the printed annex does not have (inputs a formula needs). */
     printed: boolean('printed').notNull().default(true),
     help: text('help'),
+    /** A dossier count this indicator can be computed from (e.g. III.7.2 from resolved), for an agency and period. */
+    fromCounts: text('from_counts'),
     searchKey: text('search_key').notNull(),
   },
   (t) => [

@@ -14,6 +14,8 @@ import { agencySearchKey } from '../modules/agencies/repository.js';
 import { findTemplate } from '../modules/templates/repository.js';
 import type { NewTemplate } from '../modules/templates/schemas.js';
 import { createTemplateService } from '../modules/templates/service.js';
+import type { DossierCountInput } from '../modules/dossiers/schemas.js';
+import { createDossierService } from '../modules/dossiers/service.js';
 import { loadReports } from '../modules/values/repository.js';
 import { createValueService } from '../modules/values/service.js';
 import type { NewProcedure } from '../modules/procedures/schemas.js';
@@ -79,7 +81,14 @@ export async function seedDatabase(db: Db): Promise<{ agencies: number; periods:
 
   const values = createValueService(db, { templates: templateService });
   let valuesCreated = 0;
-  for (const file of (await readdir(`${SEED_DIR}demo`)).filter((f) => f.endsWith('.json')).sort()) {
+  // Dossier counts go through ingestion too; repeating them is a no-op (same snapshot, all unchanged).
+  const dossiers = createDossierService(db);
+  for (const file of (await readdir(`${SEED_DIR}demo`)).filter((f) => f.endsWith('dossier-counts.json')).sort()) {
+    const doc = JSON.parse(await readFile(`${SEED_DIR}demo/${file}`, 'utf8')) as { counts: DossierCountInput[] };
+    await dossiers.ingest(SEED_PRINCIPAL, doc.counts, { atomic: true });
+  }
+
+  for (const file of (await readdir(`${SEED_DIR}demo`)).filter((f) => f.endsWith('-values.json')).sort()) {
     const demo = JSON.parse(await readFile(`${SEED_DIR}demo/${file}`, 'utf8')) as DemoValues;
     // A report that has values is the agencies' own by now: the demo never overwrites it.
     if ((await loadReports(db, [{ periodId: demo.period, agencyCode: demo.agency }])).length > 0) continue;

@@ -8,7 +8,8 @@
 import { evaluate, parseExpression, references, roundTo, type Expression } from './expression.js';
 import { isNumeric, type IndicatorDef, type ReportedValue } from './indicators.js';
 
-export type CellStatus = 'reported' | 'derived' | 'not_applicable' | 'missing_input';
+/** counted: taken from the one-stop-shop's dossier counts (the agency reported nothing for it). */
+export type CellStatus = 'reported' | 'counted' | 'derived' | 'not_applicable' | 'missing_input';
 
 export interface DerivedCell {
   value: number | null;

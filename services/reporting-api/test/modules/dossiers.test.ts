@@ -1,4 +1,4 @@
-import { asc } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import t from 'tap';
 import { dossierCounts } from '../../src/db/schema.js';
 import { buildTestApp } from '../helpers/app.js';
@@ -43,7 +43,9 @@ t.test('dossier count ingestion', async (t) => {
       payload: { counts },
       ...(options.key && { headers: { 'idempotency-key': options.key } }),
     });
-  const stored = () => api.database.db.select().from(dossierCounts).orderBy(asc(dossierCounts.day), asc(dossierCounts.procedureCode));
+  // The rows these tests push (the seed's demo counts come from another source).
+  const stored = () =>
+    api.database.db.select().from(dossierCounts).where(eq(dossierCounts.source, 'motcua-soctrang')).orderBy(asc(dossierCounts.day), asc(dossierCounts.procedureCode));
 
   t.test('a 10 000-row batch lands; the same batch twice changes nothing', async (t) => {
     const rows = batch(10_000, '2024-01-02T00:00:00Z');
@@ -110,7 +112,7 @@ t.test('dossier count ingestion', async (t) => {
     const atomic = await push([{ ...good[0]!, source: 'atomic-test' }, { ...good[1]!, source: 'atomic-test', resolved: 99 }], { query: '?atomic=true' });
     t.equal(atomic.statusCode, 422);
     t.match(atomic.json(), { code: 'SUBMISSION_REJECTED', summary: { rejected: 1, conflicts: [{ index: 1 }] }, errors: [{ pointer: '/counts/1' }] });
-    t.notOk((await stored()).some((r) => r.source === 'atomic-test'), 'nothing written');
+    t.notOk((await api.database.db.select().from(dossierCounts).where(eq(dossierCounts.source, 'atomic-test'))).length, 'nothing written');
     t.equal((await push([{ ...good[0]!, date: '2024-02-30' }])).statusCode, 400, 'an impossible date refuses the batch');
   });
 
@@ -178,15 +180,59 @@ t.test('dossier statistics match a hand computation', async (t) => {
   t.match(byProcedure[0].label, /Thủ tục mẫu 01/);
   const byMonth = (await stats('from=2023-02-01&to=2023-03-31&agency=SKHDT&groupBy=month')).json().groups;
   t.same(byMonth.map((g: any) => [g.key, g.totals.receivedNew]), [['2023-02', 110], ['2023-03', 107]]);
-  const byAgency = (await stats('period=2023-M03&groupBy=agency')).json();
+  const byAgency = (await stats('period=2023-M03&groupBy=agency&source=stats')).json();
   t.same(byAgency.groups.map((g: any) => g.key), ['SKHDT', 'SXD']);
   t.equal(byAgency.groups[0].label, 'Sở Kế hoạch và Đầu tư tỉnh Sóc Trăng');
   t.equal(byAgency.total.totals.receivedNew, 17, 'the province total');
-  const byField = (await stats('period=2023-M03&groupBy=field')).json().groups;
+  const byField = (await stats('period=2023-M03&groupBy=field&source=stats')).json().groups;
   t.same(byField.map((g: any) => g.key), ['Đầu tư']);
 
   t.equal((await stats('agency=SKHDT')).json().code, 'VALIDATION_FAILED');
   t.equal((await stats('from=2023-03-02&to=2023-03-01')).json().code, 'VALIDATION_FAILED');
   t.equal((await stats('period=2031')).json().code, 'PERIOD_NOT_FOUND');
   t.equal((await stats('period=2023&agency=NOPE')).json().code, 'AGENCY_NOT_FOUND');
+});
+
+t.test('the annex rows fed by dossier counts', async (t) => {
+  const api = await buildTestApp(t);
+  const report = async (period: string, agency: string) =>
+    new Map<string, any>((await api.request({ method: 'GET', url: `/v1/reports/${period}/${agency}/values`, as: 'reader' })).json().items.map((i: any) => [i.indicator, i]));
+
+  t.test('the reference agency’s 2023 counts reproduce its III.7 rows', async (t) => {
+    const cells = await report('2023', 'BQL-KCN');
+    const pairs = ['III.7.1', 'III.7.2', 'III.7.2.1', 'III.7.2.2', 'III.7.2.3', 'VII.5.5', 'VII.6.4'].map((code) => [code, cells.get(code)?.value, cells.get(code)?.fromCounts?.value]);
+    t.same(pairs, [['III.7.1', 103, 103], ['III.7.2', 99, 99], ['III.7.2.1', 98, 98], ['III.7.2.2', 0, 0], ['III.7.2.3', 1, 1], ['VII.5.5', 4, 4], ['VII.6.4', 0, 0]]);
+    t.match(cells.get('III.7.2').fromCounts, { source: 'dossier-counts', systems: ['motcua-soctrang-demo'], asOf: '2023-12-15T01:00:00.000Z' });
+    const stats = (await api.request({ method: 'GET', url: '/v1/dossier-stats?period=2023&agency=BQL-KCN', as: 'reader' })).json().total;
+    t.same(stats.rates.onTime, { numerator: 98, denominator: 99, value: 98.99 }, '98 of 99 on time, from the counts');
+    const findings = (await api.request({ method: 'GET', url: '/v1/reports/2023/BQL-KCN/findings', as: 'reader' })).json().findings;
+    t.notOk(findings.some((f: any) => f.rule === 'COUNTS_MISMATCH'), 'the reported figures agree with the counts');
+  });
+
+  t.test('a reported figure that differs from the counts is kept, and is a finding', async (t) => {
+    const push = await api.request({
+      method: 'PUT',
+      url: '/v1/dossier-counts',
+      as: 'ingest',
+      payload: { counts: [{ agency: 'BQL-KCN', procedure: 'DEMO-BQL-03', date: '2023-12-01', source: 'motcua-soctrang', asOf: '2023-12-16T00:00:00Z', receivedNew: 2, resolved: 2, resolvedEarly: 2, resolvedOnTime: 0, resolvedLate: 0 }] },
+    });
+    t.match(push.json(), { created: 1 });
+    const cells = await report('2023', 'BQL-KCN');
+    t.match(cells.get('III.7.2'), { value: 99, status: 'reported', fromCounts: { value: 101, systems: ['motcua-soctrang', 'motcua-soctrang-demo'], asOf: '2023-12-16T00:00:00.000Z' } });
+    const findings = (await api.request({ method: 'GET', url: '/v1/reports/2023/BQL-KCN/findings', as: 'reader' })).json().findings;
+    const mismatch = findings.filter((f: any) => f.rule === 'COUNTS_MISMATCH').map((f: any) => [f.indicators[0], f.left.value, f.right.value]);
+    t.same(mismatch, [['III.7.1', 103, 105], ['III.7.2', 99, 101], ['III.7.2.1', 98, 100]]);
+  });
+
+  t.test('with nothing reported, the counts stand in and feed the rates', async (t) => {
+    await api.request({
+      method: 'PUT',
+      url: '/v1/dossier-counts',
+      as: 'ingest',
+      payload: { counts: [{ agency: 'SKHDT', procedure: 'DEMO-BQL-04', date: '2024-05-01', source: 'motcua-soctrang', asOf: '2024-05-02T00:00:00Z', receivedNew: 8, resolved: 8, resolvedEarly: 6, resolvedOnTime: 1, resolvedLate: 1 }] },
+    });
+    const cells = await report('2024', 'SKHDT');
+    t.match(cells.get('III.7.2'), { value: 8, status: 'counted', fromCounts: { value: 8 } });
+    t.match(cells.get('III.7.3'), { value: 87.5, status: 'derived' }, '(6 + 1) / 8, from the counts');
+  });
 });

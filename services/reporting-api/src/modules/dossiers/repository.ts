@@ -91,6 +91,9 @@ const GROUP_EXPR: Record<GroupBy, string> = {
 export interface GroupTotals {
   key: string;
   totals: Record<CountField, number>;
+  /** The newest snapshot in the group, and the systems that counted. */
+  asOf: Date;
+  sources: string[];
 }
 
 /**
@@ -98,7 +101,10 @@ export interface GroupTotals {
  * window's first day (carried over) and last day (pending), then summed. One statement; the (day, agency) index
  * narrows the window.
  */
-export async function windowTotals(db: Tx, f: { from: string; to: string; root?: string | undefined; source?: string | undefined; groupBy: GroupBy }): Promise<GroupTotals[]> {
+export async function windowTotals(
+  db: Tx,
+  f: { from: string; to: string; root?: string | undefined; subtree?: boolean; source?: string | undefined; groupBy: GroupBy },
+): Promise<GroupTotals[]> {
   const group = sql.raw(GROUP_EXPR[f.groupBy]);
   const flows = ['received_new', 'received_online', 'received_in_person', 'received_postal', 'resolved', 'resolved_early', 'resolved_on_time', 'resolved_late', 'withdrawn'];
   const rows = await queryRows<Record<string, string | null>>(
@@ -107,7 +113,7 @@ export async function windowTotals(db: Tx, f: { from: string; to: string; root?:
     with recursive tree(code) as (
       select code from agencies where ${f.root ? sql`code = ${f.root}` : sql`parent_code is null`}
       union
-      select a.code from agencies a join tree t on a.parent_code = t.code
+      select a.code from agencies a join tree t on a.parent_code = t.code where ${f.subtree === false ? sql`false` : sql`true`}
     ),
     w as (
       select c.*, ${group} as g
@@ -117,7 +123,8 @@ export async function windowTotals(db: Tx, f: { from: string; to: string; root?:
         ${f.source ? sql`and c.source = ${f.source}` : sql``}
     ),
     flows as (
-      select g, ${sql.raw(flows.map((c) => `coalesce(sum(${c}), 0) as ${c}`).join(', '))} from w group by g
+      select g, max(as_of) as max_as_of, string_agg(distinct source, ',') as sources, ${sql.raw(flows.map((c) => `coalesce(sum(${c}), 0) as ${c}`).join(', '))}
+      from w group by g
     ),
     firsts as (
       select distinct on (agency_code, procedure_code, source, g) g, carried_over from w order by agency_code, procedure_code, source, g, day asc
@@ -135,5 +142,7 @@ export async function windowTotals(db: Tx, f: { from: string; to: string; root?:
   return rows.map((r) => ({
     key: String(r.g),
     totals: Object.fromEntries(COUNT_FIELDS.map((field) => [field, Number(r[COLUMN[field]] ?? 0)])) as Record<CountField, number>,
+    asOf: new Date(r.max_as_of as unknown as string),
+    sources: String(r.sources ?? '').split(',').filter(Boolean).sort(),
   }));
 }

@@ -42,6 +42,7 @@ export function toIndicator(row: IndicatorRow): Indicator {
     overridable: row.overridable,
     rollup: row.rollup,
     help: row.help,
+    fromCounts: (row.fromCounts as Indicator['fromCounts']) ?? null,
   };
 }
 

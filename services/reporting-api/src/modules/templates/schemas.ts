@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { COUNT_FIELDS } from '../../domain/dossiers.js';
 import { ROLLUPS, VALUE_TYPES } from '../../domain/indicators.js';
 import { RULE_OPS } from '../../domain/report.js';
 import { ref } from '../../schemas/common.js';
@@ -37,6 +38,9 @@ const indicatorEditable = {
   overridable: Type.Boolean({ description: 'A derived indicator that agencies may also report; both are shown and compared' }),
   rollup: ref(RollupSchema),
   help: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
+  fromCounts: Type.Union([Type.Enum(COUNT_FIELDS), Type.Null()], {
+    description: 'The dossier count this figure can be computed from, for the agency and the period’s window (e.g. resolved for III.7.2)',
+  }),
 };
 
 export const IndicatorSchema = Type.Object(
@@ -74,6 +78,7 @@ export const NewIndicatorSchema = Type.Object(
     overridable: Type.Optional(Type.Boolean()),
     rollup: Type.Optional(ref(RollupSchema)),
     help: Type.Optional(indicatorEditable.help),
+    fromCounts: Type.Optional(indicatorEditable.fromCounts),
   },
   { $id: 'NewIndicator', additionalProperties: false },
 );

@@ -47,6 +47,7 @@ function checkStructure(indicators: NewIndicator[]): void {
     if (!coded && ind.options?.length) throw at(`a ${ind.valueType} has no coded options`);
     if (ind.valueType === 'boolean' && ind.options!.map((o) => o.value).sort().join() !== '0,1') throw at('a boolean is coded 0 and 1');
     if (ind.formula && ind.valueType === 'section') throw at('a heading has no formula');
+    if (ind.fromCounts && (ind.valueType !== 'integer' || ind.formula)) throw at('only a count (integer, not derived) comes from dossier counts');
     seen.set(ind.code, ind);
   });
 }
@@ -72,6 +73,7 @@ function indicatorRow(templateId: string, ind: NewIndicator, position: number): 
     heading: ind.heading ?? false,
     printed: ind.printed ?? true,
     help: ind.help ?? null,
+    fromCounts: ind.fromCounts ?? null,
     searchKey: foldForSearch(`${ind.code} ${ind.name}`),
   };
 }
@@ -197,6 +199,7 @@ export function createTemplateService(db: Db) {
           overridable: next.overridable,
           rollup: next.rollup,
           help: next.help,
+          fromCounts: next.fromCounts,
           searchKey: foldForSearch(`${code} ${next.name}`),
         });
         await repo.touchTemplate(tx, id);

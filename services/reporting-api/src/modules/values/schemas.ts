@@ -79,7 +79,7 @@ export const FindingSchema = Type.Object(
   {
     period: Type.Optional(Type.String()),
     agency: Type.Optional(Type.String()),
-    rule: Type.String({ description: 'The rule’s code, or DERIVED_MISMATCH: a reported figure disagrees with its own formula' }),
+    rule: Type.String({ description: 'The rule’s code; DERIVED_MISMATCH: a reported figure disagrees with its own formula; COUNTS_MISMATCH: with the dossier counts' }),
     severity: Type.Enum(['warning', 'blocking'] as const),
     message: Type.String(),
     indicators: Type.Array(Type.String()),
@@ -106,10 +106,21 @@ export const ImportSummarySchema = Type.Object(
 );
 export type ImportSummary = Static<typeof ImportSummarySchema>;
 
-export const CellStatusSchema = Type.Enum(['reported', 'derived', 'not_applicable', 'missing_input'] as const, {
+export const CellStatusSchema = Type.Enum(['reported', 'counted', 'derived', 'not_applicable', 'missing_input'] as const, {
   $id: 'CellStatus',
-  description: 'reported: as the agency sent it (null = a blank cell); derived: computed from reported inputs; not_applicable: a rate whose denominator is 0; missing_input: an input was not reported',
+  description:
+    'reported: as the agency sent it (null = a blank cell); counted: from the dossier counts (nothing reported); derived: computed from its inputs; not_applicable: a rate whose denominator is 0; missing_input: an input was not reported',
 });
+
+export const FromCountsSchema = Type.Object(
+  {
+    value: Type.Integer(),
+    source: Type.Literal('dossier-counts'),
+    systems: Type.Array(Type.String(), { description: 'The one-stop-shop systems that counted' }),
+    asOf: Type.String({ format: 'date-time', description: 'The newest snapshot counted' }),
+  },
+  { $id: 'FromCounts', additionalProperties: false, description: 'The figure computed from the dossier counts of the agency in the period’s window' },
+);
 
 export const DerivedSchema = Type.Object(
   {
@@ -128,6 +139,7 @@ export const ValueItemSchema = Type.Object(
     value: Type.Union([Type.Number(), Type.String(), Type.Null()]),
     status: ref(CellStatusSchema),
     derived: Type.Optional(ref(DerivedSchema)),
+    fromCounts: Type.Optional(ref(FromCountsSchema)),
     note: Type.Union([Type.String(), Type.Null()]),
     evidence: Type.Array(Type.String()),
     updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -264,6 +276,6 @@ export const ReportValueParams = Type.Object({ periodId: PeriodId, agencyCode: T
 
 export const valueSchemas = [
   ValueInputSchema, ReportValuesBodySchema, BatchValueInputSchema, BatchValuesBodySchema, ConflictSchema, FindingSchema, ImportSummarySchema,
-  CellStatusSchema, DerivedSchema, ValueItemSchema, ReportValuesSchema, ValuePageSchema, ReportFindingsSchema, ValueAuditEntrySchema,
+  CellStatusSchema, FromCountsSchema, DerivedSchema, ValueItemSchema, ReportValuesSchema, ValuePageSchema, ReportFindingsSchema, ValueAuditEntrySchema,
   ValueAuditPageSchema, RollupItemSchema, RollupResultSchema, SeriesSchema,
 ];

@@ -11,6 +11,7 @@
 import type { Db, Tx } from '../../db/connection.js';
 import type { ReportedValue } from '../../domain/indicators.js';
 import { checkRules, computeReport, type Finding, type ReportCell } from '../../domain/report.js';
+import { windowTotals } from '../dossiers/repository.js';
 import { aggregatesNeeded, rollupIndicator, type Aggregates } from '../../domain/rollup.js';
 import type { Principal } from '../../domain/roles.js';
 import { ProblemError, type ProblemCode } from '../../errors.js';
@@ -23,6 +24,9 @@ import { ensureReportStates, reportStates } from '../reports/repository.js';
 import * as repo from './repository.js';
 import { acceptRows, BATCH_CHUNK_ROWS, BATCH_PARALLELISM, chunkByReport, diffRows, groupByReport, mergeSummaries, reportKey, valueKey, type InputRow } from './submission.js';
 import type { ImportSummary, ValueItem, ValuesQuery } from './schemas.js';
+
+/** A figure taken from the dossier counts. */
+type Counted = { value: number; source: 'dossier-counts'; systems: string[]; asOf: string };
 
 export interface WriteContext {
   principal: Principal | undefined;
@@ -84,18 +88,49 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
     return agency;
   }
 
-  function cellsOf(template: LoadedTemplate, rows: repo.StoredValue[]): Map<string, ReportCell> {
-    return computeReport(template.compiled, new Map(rows.map((r) => [r.indicatorCode, repo.valueOf(r)])));
+  /** Cells of a report; counted figures stand in for what the agency did not report (and feed the formulas). */
+  function cellsOf(template: LoadedTemplate, rows: repo.StoredValue[], counted: Map<string, Counted> = new Map()): Map<string, ReportCell> {
+    const reported = new Map<string, ReportedValue>(rows.map((r) => [r.indicatorCode, repo.valueOf(r)]));
+    const standIns = [...counted].filter(([code]) => !reported.has(code));
+    for (const [code, c] of standIns) reported.set(code, c.value);
+    const cells = computeReport(template.compiled, reported);
+    for (const [code] of standIns) cells.set(code, { ...cells.get(code)!, status: 'counted' });
+    return cells;
   }
 
-  function findingsOf(template: LoadedTemplate, key: repo.ReportKey, rows: repo.StoredValue[]) {
-    const outcome = checkRules(template.compiled, cellsOf(template, rows));
-    return { findings: outcome.findings.map((f) => ({ period: key.periodId, agency: key.agencyCode, ...f })), skipped: outcome.skipped };
+  function findingsOf(template: LoadedTemplate, key: repo.ReportKey, rows: repo.StoredValue[], counted: Map<string, Counted> = new Map()) {
+    const outcome = checkRules(template.compiled, cellsOf(template, rows, counted));
+    const mismatches: Finding[] = rows.flatMap((row) => {
+      const c = counted.get(row.indicatorCode);
+      const value = repo.valueOf(row);
+      if (!c || typeof value !== 'number' || value === c.value) return [];
+      return [{
+        rule: 'COUNTS_MISMATCH',
+        severity: 'warning' as const,
+        message: `${row.indicatorCode} is reported as ${value}, but the dossier counts give ${c.value} (${c.systems.join(', ')}, as of ${c.asOf})`,
+        indicators: [row.indicatorCode],
+        left: { expression: row.indicatorCode, value },
+        op: '=' as const,
+        right: { expression: 'dossier counts', value: c.value },
+      }];
+    });
+    return { findings: [...outcome.findings, ...mismatches].map((f) => ({ period: key.periodId, agency: key.agencyCode, ...f })), skipped: outcome.skipped };
   }
 
-  function toItems(template: LoadedTemplate, key: repo.ReportKey, rows: repo.ValueRow[], evidence: Map<string, string[]>, keep: (code: string) => boolean): ValueItem[] {
+  /** The template's count-fed indicators, from the agency's own dossier counts in the period's window. */
+  async function countedFor(tx: Tx, template: LoadedTemplate, key: repo.ReportKey): Promise<Map<string, Counted>> {
+    const fed = template.indicators.filter((i) => i.fromCounts);
+    if (fed.length === 0) return new Map();
+    const period = await findPeriodWithTemplate(tx, key.periodId);
+    if (!period) return new Map();
+    const [window] = await windowTotals(tx, { from: period.startsOn, to: period.endsOn, root: key.agencyCode, subtree: false, groupBy: 'none' });
+    if (!window) return new Map();
+    return new Map(fed.map((i) => [i.code, { value: window.totals[i.fromCounts!], source: 'dossier-counts' as const, systems: window.sources, asOf: window.asOf.toISOString() }]));
+  }
+
+  function toItems(template: LoadedTemplate, key: repo.ReportKey, rows: repo.ValueRow[], evidence: Map<string, string[]>, keep: (code: string) => boolean, counted: Map<string, Counted> = new Map()): ValueItem[] {
     const stored = new Map(rows.map((r) => [r.indicatorCode, r]));
-    const cells = cellsOf(template, rows);
+    const cells = cellsOf(template, rows, counted);
     const items: ValueItem[] = [];
     for (const code of template.compiled.order) {
       const cell = cells.get(code);
@@ -108,6 +143,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
         value: cell.value,
         status: cell.status,
         ...(cell.derived && { derived: cell.derived }),
+        ...(counted.has(code) && { fromCounts: counted.get(code)! }),
         note: row?.note ?? null,
         evidence: evidence.get(valueKey(key, code)) ?? [],
         updatedAt: row ? row.updatedAt.toISOString() : null,
@@ -242,7 +278,8 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       await mustFindAgency(db, key.agencyCode);
       const rows = await repo.loadReports(db, [key]);
       const evidence = await repo.loadEvidence(db, [key]);
-      return { template, items: toItems(template, key, rows, evidence, () => true) };
+      const counted = await countedFor(db, template, key);
+      return { template, items: toItems(template, key, rows, evidence, () => true, counted) };
     },
 
     templateOfPeriod: (periodId: string) => readablePeriod(db, periodId),
@@ -251,7 +288,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
     async findings(key: repo.ReportKey, tx: Tx = db) {
       const template = await readablePeriod(tx, key.periodId);
       await mustFindAgency(tx, key.agencyCode);
-      const { findings, skipped } = findingsOf(template, key, await repo.loadReports(tx, [key]));
+      const { findings, skipped } = findingsOf(template, key, await repo.loadReports(tx, [key]), await countedFor(tx, template, key));
       return { period: key.periodId, agency: key.agencyCode, template: template.id, findings: findings.map(({ period: _p, agency: _a, ...f }) => f), skipped };
     },
 
