@@ -9,14 +9,14 @@
  *      (autocannon) against a bare Fastify route that runs the same SQL.
  * Usage (repository root): pnpm bench:values   Environment: BENCH_DATABASE_SERVER, BENCH_ROUNDS, BENCH_ROLLUP_SECONDS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createClient, unwrap } from '@cchc/client';
 import { freePort } from '@cchc/reporting-api/testing/net';
 import { describe, snapshot } from './cpu.js';
 import { referenceAnnex, type AnnexRow } from './payload.js';
+import { median, start, startService } from './processes.js';
 import { createBenchData, createBenchDatabase, ROOT, TEMPLATE } from './setup.js';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -25,28 +25,6 @@ const CONCURRENCY = 8;
 const CONNECTIONS = 32;
 const ROLLUP_SECONDS = Number(process.env.BENCH_ROLLUP_SECONDS ?? 10);
 const ADMIN_KEY = 'bench-admin-key-0000000000000000000000';
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-/** Starts a server process and waits until `readyUrl` answers 200. */
-async function start(args: string[], env: NodeJS.ProcessEnv, readyUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${args.join(' ')} did not start:\n${out}`);
-    const ok = await fetch(readyUrl).then((r) => r.ok, () => false);
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Runs `work` over items with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -64,9 +42,7 @@ async function main() {
     const port = await freePort();
     // BENCH_CPU_PROFILE_DIR: write a V8 CPU profile of the service (open it in Chrome DevTools) to find hot spots.
     const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-    processes.push(
-      await start([...profile, 'services/reporting-api/src/server.ts'], { DATABASE_URL: bench.url, PORT: String(port), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0', SEED: 'false' }, `http://127.0.0.1:${port}/readyz`),
-    );
+    processes.push(await startService(bench.url, port, ADMIN_KEY, profile));
     const baseUrl = `http://127.0.0.1:${port}`;
     const client = createClient({ baseUrl, apiKey: ADMIN_KEY });
     const apiPeriods = Array.from({ length: ROUNDS }, (_, i) => `2030-M${String(i + 1).padStart(2, '0')}`);

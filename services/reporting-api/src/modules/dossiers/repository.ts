@@ -107,6 +107,7 @@ export async function windowTotals(
 ): Promise<GroupTotals[]> {
   const group = sql.raw(GROUP_EXPR[f.groupBy]);
   const flows = ['received_new', 'received_online', 'received_in_person', 'received_postal', 'resolved', 'resolved_early', 'resolved_on_time', 'resolved_late', 'withdrawn'];
+  const stocks = ['carried_over', 'pending', 'pending_within', 'pending_overdue'];
   const rows = await queryRows<Record<string, string | null>>(
     db,
     sql`
@@ -115,29 +116,32 @@ export async function windowTotals(
       union
       select a.code from agencies a join tree t on a.parent_code = t.code where ${f.subtree === false ? sql`false` : sql`true`}
     ),
-    w as (
-      select c.*, ${group} as g
+    w as materialized (
+      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.day, ${group} as g, c.as_of,
+             ${sql.raw([...flows, ...stocks].map((col) => `c.${col}`).join(', '))}
       from dossier_counts c join procedures p on p.code = c.procedure_code
       where c.day between ${f.from}::date and ${f.to}::date
         and c.agency_code in (select code from tree)
         ${f.source ? sql`and c.source = ${f.source}` : sql``}
     ),
+    -- Each series (agency, procedure, source) within a group: its first and last day in the window.
+    series as (select a, pr, s, g, min(day) as first_day, max(day) as last_day from w group by a, pr, s, g),
+    stocks as (
+      select se.g, sum(f.carried_over) as carried_over, sum(l.pending) as pending,
+             sum(l.pending_within) as pending_within, sum(l.pending_overdue) as pending_overdue
+      from series se
+      join w f on (f.a, f.pr, f.s, f.g, f.day) = (se.a, se.pr, se.s, se.g, se.first_day)
+      join w l on (l.a, l.pr, l.s, l.g, l.day) = (se.a, se.pr, se.s, se.g, se.last_day)
+      group by se.g
+    ),
     flows as (
-      select g, max(as_of) as max_as_of, string_agg(distinct source, ',') as sources, ${sql.raw(flows.map((c) => `coalesce(sum(${c}), 0) as ${c}`).join(', '))}
+      select g, max(as_of) as max_as_of, string_agg(distinct s, ',') as sources,
+             ${sql.raw(flows.map((c) => `coalesce(sum(${c}), 0) as ${c}`).join(', '))}
       from w group by g
-    ),
-    firsts as (
-      select distinct on (agency_code, procedure_code, source, g) g, carried_over from w order by agency_code, procedure_code, source, g, day asc
-    ),
-    lasts as (
-      select distinct on (agency_code, procedure_code, source, g) g, pending, pending_within, pending_overdue from w order by agency_code, procedure_code, source, g, day desc
     )
-    select flows.*,
-      (select coalesce(sum(carried_over), 0) from firsts where firsts.g = flows.g) as carried_over,
-      (select coalesce(sum(pending), 0) from lasts where lasts.g = flows.g) as pending,
-      (select coalesce(sum(pending_within), 0) from lasts where lasts.g = flows.g) as pending_within,
-      (select coalesce(sum(pending_overdue), 0) from lasts where lasts.g = flows.g) as pending_overdue
-    from flows order by g`,
+    select flows.*, ${sql.raw(stocks.map((c) => `coalesce(stocks.${c}, 0) as ${c}`).join(', '))}
+    from flows left join stocks on stocks.g = flows.g
+    order by flows.g`,
   );
   return rows.map((r) => ({
     key: String(r.g),
