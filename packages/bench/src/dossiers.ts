@@ -10,7 +10,7 @@
 import { once } from 'node:events';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createClient, unwrap } from '@cchc/client';
+import { createClient, unwrap, type components } from '@cchc/client';
 import { freePort } from '@cchc/reporting-api/testing/net';
 import { median, percentile, startService } from './processes.js';
 import { createBenchDatabase } from './setup.js';
@@ -23,26 +23,8 @@ const BATCH = 10_000;
 const ADMIN_KEY = 'bench-admin-key-0000000000000000000000';
 const WINDOW_START = Date.UTC(2022, 11, 15); // year 2023's cut-off window: 2022-12-15 .. 2023-12-14
 
-interface Row {
-  agency: string;
-  procedure: string;
-  date: string;
-  source: string;
-  asOf: string;
-  receivedNew: number;
-  carriedOver: number;
-  receivedOnline: number;
-  receivedInPerson: number;
-  receivedPostal: number;
-  resolved: number;
-  resolvedEarly: number;
-  resolvedOnTime: number;
-  resolvedLate: number;
-  pending: number;
-  pendingWithin: number;
-  pendingOverdue: number;
-  withdrawn: number;
-}
+/** A row as the API takes it, every count given. */
+type Row = Required<components['schemas']['DossierCount']>;
 
 /** Row i of a source: every agency × procedure × day of the window in turn, with counts that satisfy every identity. */
 function makeRow(i: number, source: string, agencies: string[], procedures: string[]): Row {
