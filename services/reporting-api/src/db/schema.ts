@@ -356,3 +356,46 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.principalKeyId, t.route, t.key] })],
 );
+
+/**
+ * Dossier counts rolled up by reporting month: the Nghị định 09/2019 bucket from the 15th of one month to the 14th
+ * of the next, named by the later month (2023-01 is 2022-12-15 .. 2023-01-14), so every period window is a union
+ * of buckets. Flows are summed; carried over is the bucket's first day's, pending the last day's. Ingestion
+ * recomputes the buckets it touches in the same transaction; statistics over a period read these rows.
+ */
+export const dossierMonthly = pgTable(
+  'dossier_monthly',
+  {
+    agencyCode: text('agency_code').notNull(),
+    procedureCode: text('procedure_code').notNull(),
+    source: text('source').notNull(),
+    bucket: text('bucket').notNull(),
+    receivedNew: integer('received_new'),
+    carriedOver: integer('carried_over'),
+    receivedOnline: integer('received_online'),
+    receivedInPerson: integer('received_in_person'),
+    receivedPostal: integer('received_postal'),
+    resolved: integer('resolved'),
+    resolvedEarly: integer('resolved_early'),
+    resolvedOnTime: integer('resolved_on_time'),
+    resolvedLate: integer('resolved_late'),
+    pending: integer('pending'),
+    pendingWithin: integer('pending_within'),
+    pendingOverdue: integer('pending_overdue'),
+    withdrawn: integer('withdrawn'),
+    asOf: timestamp('as_of', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agencyCode, t.procedureCode, t.source, t.bucket] }), index('dossier_monthly_bucket_idx').on(t.bucket, t.agencyCode)],
+);
+
+/** Reporting months whose roll-up is out of date: ingestion marks them, the next statistics over them recompute them. */
+export const dossierMonthlyDirty = pgTable(
+  'dossier_monthly_dirty',
+  {
+    agencyCode: text('agency_code').notNull(),
+    procedureCode: text('procedure_code').notNull(),
+    source: text('source').notNull(),
+    bucket: text('bucket').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agencyCode, t.procedureCode, t.source, t.bucket] }), index('dossier_monthly_dirty_bucket_idx').on(t.bucket)],
+);

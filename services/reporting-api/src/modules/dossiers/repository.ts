@@ -78,14 +78,89 @@ export async function upsertCounts(db: Tx, rows: CountRow[]): Promise<void> {
   }
 }
 
+/** The reporting month (Nghị định 09/2019) of a day, in SQL: from the 15th on, a day counts toward the next month. */
+const BUCKET_OF_DAY = `to_char((day - 14) + interval '1 month', 'YYYY-MM')`;
+
+const FLOW_COLUMNS = ['received_new', 'received_online', 'received_in_person', 'received_postal', 'resolved', 'resolved_early', 'resolved_on_time', 'resolved_late', 'withdrawn'];
+const STOCK_COLUMNS = ['carried_over', 'pending', 'pending_within', 'pending_overdue'];
+
+/** The SELECT that rolls raw rows up into reporting months (flows summed; stocks at the bucket's first or last day). */
+const MONTHLY_SELECT = `
+  select agency_code, procedure_code, source, ${BUCKET_OF_DAY} as bucket,
+    ${FLOW_COLUMNS.map((c) => `sum(${c}) as ${c}`).join(', ')},
+    (array_agg(carried_over order by day))[1] as carried_over,
+    ${['pending', 'pending_within', 'pending_overdue'].map((c) => `(array_agg(${c} order by day desc))[1] as ${c}`).join(', ')},
+    max(as_of) as as_of
+  from dossier_counts`;
+const MONTHLY_COLUMNS = `agency_code, procedure_code, source, bucket, ${FLOW_COLUMNS.join(', ')}, carried_over, pending, pending_within, pending_overdue, as_of`;
+const MONTHLY_UPDATE = [...FLOW_COLUMNS, ...STOCK_COLUMNS, 'as_of'].map((c) => `${c} = excluded.${c}`).join(', ');
+
+/**
+ * Marks the reporting months these rows fall in as out of date (call in the transaction that wrote them). Marking is
+ * cheap, so ingestion stays fast; the next statistics over those months recompute them once (refreshMonthly).
+ */
+export async function markMonthsDirty(db: Tx, rows: Array<Pick<CountRow, 'agencyCode' | 'procedureCode' | 'source' | 'day'>>): Promise<void> {
+  if (rows.length === 0) return;
+  const p = (pick: (r: (typeof rows)[number]) => string) => sql.param(rows.map(pick));
+  await db.execute(sql`
+    insert into dossier_monthly_dirty (agency_code, procedure_code, source, bucket)
+    select distinct k.a, k.pr, k.s, to_char((k.d - 14) + interval '1 month', 'YYYY-MM')
+    from unnest(${p((r) => r.agencyCode)}::text[], ${p((r) => r.procedureCode)}::text[], ${p((r) => r.source)}::text[], ${p((r) => r.day)}::date[]) as k(a, pr, s, d)
+    order by 1, 2, 3, 4 -- one lock order for every writer
+    on conflict do nothing`);
+}
+
+/**
+ * Recomputes the out-of-date reporting months between two buckets, in one statement: the marks are taken (deleted)
+ * and their months recomputed from the raw rows through the primary key. A push that commits meanwhile marks its
+ * months again, so nothing is missed.
+ */
+export async function refreshMonthly(db: Tx, first: string, last: string): Promise<void> {
+  const c = (col: string) => `c.${col}`;
+  await db.execute(sql`
+    with taken as (
+      delete from dossier_monthly_dirty where bucket between ${first} and ${last}
+      returning agency_code as a, procedure_code as pr, source as s, bucket
+    ),
+    windows as (
+      select a, pr, s, bucket, (to_date(bucket, 'YYYY-MM') - interval '1 month' + interval '14 days')::date as d0, to_date(bucket, 'YYYY-MM') + 13 as d1 from taken
+    )
+    insert into dossier_monthly (${sql.raw(MONTHLY_COLUMNS)})
+    select c.agency_code, c.procedure_code, c.source, w.bucket,
+      ${sql.raw(FLOW_COLUMNS.map((col) => `sum(${c(col)})`).join(', '))},
+      (array_agg(c.carried_over order by c.day))[1],
+      (array_agg(c.pending order by c.day desc))[1], (array_agg(c.pending_within order by c.day desc))[1], (array_agg(c.pending_overdue order by c.day desc))[1],
+      max(c.as_of)
+    from windows w join dossier_counts c on c.agency_code = w.a and c.procedure_code = w.pr and c.source = w.s and c.day between w.d0 and w.d1
+    group by c.agency_code, c.procedure_code, c.source, w.bucket
+    order by c.agency_code, c.procedure_code, c.source, w.bucket
+    on conflict (agency_code, procedure_code, source, bucket) do update set ${sql.raw(MONTHLY_UPDATE)}`);
+}
+
+/** Recomputes every reporting month from the raw rows (after a bulk load that bypassed ingestion). */
+export async function rebuildMonthly(db: Tx): Promise<void> {
+  await db.execute(sql`delete from dossier_monthly_dirty`);
+  await db.execute(sql`delete from dossier_monthly`);
+  await db.execute(sql.raw(`insert into dossier_monthly (${MONTHLY_COLUMNS}) ${MONTHLY_SELECT} group by agency_code, procedure_code, source, bucket`));
+}
+
 export type GroupBy = 'none' | 'agency' | 'procedure' | 'field' | 'month';
 
+/** A window that starts on a 15th and ends on a 14th is a union of reporting months: its first and last bucket. */
+export function bucketsOf(from: string, to: string): { first: string; last: string } | undefined {
+  if (!from.endsWith('-15') || !to.endsWith('-14')) return undefined;
+  const [y, m] = from.split('-').map(Number) as [number, number];
+  const first = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  return { first, last: to.slice(0, 7) };
+}
+
+/** Group keys; month is the reporting month (the bucket), so raw rows and roll-ups group alike. */
 const GROUP_EXPR: Record<GroupBy, string> = {
   none: `'all'`,
   agency: 'c.agency_code',
   procedure: 'c.procedure_code',
   field: 'p.field',
-  month: `to_char(c.day, 'YYYY-MM')`,
+  month: `to_char((c.day - 14) + interval '1 month', 'YYYY-MM')`,
 };
 
 export interface GroupTotals {
@@ -106,8 +181,11 @@ export async function windowTotals(
   f: { from: string; to: string; root?: string | undefined; subtree?: boolean; source?: string | undefined; groupBy: GroupBy },
 ): Promise<GroupTotals[]> {
   const group = sql.raw(GROUP_EXPR[f.groupBy]);
-  const flows = ['received_new', 'received_online', 'received_in_person', 'received_postal', 'resolved', 'resolved_early', 'resolved_on_time', 'resolved_late', 'withdrawn'];
-  const stocks = ['carried_over', 'pending', 'pending_within', 'pending_overdue'];
+  const flows = FLOW_COLUMNS;
+  const stocks = STOCK_COLUMNS;
+  // A window made of whole reporting months reads the roll-up (brought up to date first); any other, the raw rows.
+  const buckets = bucketsOf(f.from, f.to);
+  if (buckets) await refreshMonthly(db, buckets.first, buckets.last);
   const rows = await queryRows<Record<string, string | null>>(
     db,
     sql`
@@ -116,11 +194,19 @@ export async function windowTotals(
       union
       select a.code from agencies a join tree t on a.parent_code = t.code where ${f.subtree === false ? sql`false` : sql`true`}
     ),
-    w as materialized (
-      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.day, ${group} as g, c.as_of,
+    w as materialized (${
+      buckets
+        ? sql`
+      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.bucket as day, ${f.groupBy === 'month' ? sql.raw('c.bucket') : group} as g, c.as_of,
+             ${sql.raw([...flows, ...stocks].map((col) => `c.${col}`).join(', '))}
+      from dossier_monthly c join procedures p on p.code = c.procedure_code
+      where c.bucket between ${buckets.first} and ${buckets.last}`
+        : sql`
+      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.day::text as day, ${group} as g, c.as_of,
              ${sql.raw([...flows, ...stocks].map((col) => `c.${col}`).join(', '))}
       from dossier_counts c join procedures p on p.code = c.procedure_code
-      where c.day between ${f.from}::date and ${f.to}::date
+      where c.day between ${f.from}::date and ${f.to}::date`
+    }
         and c.agency_code in (select code from tree)
         ${f.source ? sql`and c.source = ${f.source}` : sql``}
     ),

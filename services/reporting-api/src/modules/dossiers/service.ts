@@ -93,6 +93,7 @@ export function createDossierService(db: Db) {
       });
     }
     await repo.upsertCounts(tx, writes);
+    await repo.markMonthsDirty(tx, writes);
     return summary;
   }
 
