@@ -307,19 +307,8 @@ export const procedures = pgTable(
   ],
 );
 
-/**
- * Dossier counts pushed by one-stop-shop systems: per agency, procedure, day and source system, the counts of a
- * snapshot taken at `as_of`. Flows (received, resolved, withdrawn) are the day's; stocks (carried over, pending)
- * stand at the start and the end of the day. A delivery older than the stored snapshot is ignored (stale), so
- * retries and out-of-order deliveries are safe. Counts a system does not report stay null.
- */
-export const dossierCounts = pgTable(
-  'dossier_counts',
-  {
-    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
-    procedureCode: text('procedure_code').notNull().references(() => procedures.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
-    day: date('day', { mode: 'string' }).notNull(),
-    source: text('source').notNull(),
+/** The counts of DOMAIN.md, the same in the raw rows and in their monthly roll-up (a fresh builder for each table). */
+const dossierCountColumns = () => ({
     receivedNew: integer('received_new'),
     carriedOver: integer('carried_over'),
     receivedOnline: integer('received_online'),
@@ -333,6 +322,22 @@ export const dossierCounts = pgTable(
     pendingWithin: integer('pending_within'),
     pendingOverdue: integer('pending_overdue'),
     withdrawn: integer('withdrawn'),
+});
+
+/**
+ * Dossier counts pushed by one-stop-shop systems: per agency, procedure, day and source system, the counts of a
+ * snapshot taken at `as_of`. Flows (received, resolved, withdrawn) are the day's; stocks (carried over, pending)
+ * stand at the start and the end of the day. A delivery older than the stored snapshot is ignored (stale), so
+ * retries and out-of-order deliveries are safe. Counts a system does not report stay null.
+ */
+export const dossierCounts = pgTable(
+  'dossier_counts',
+  {
+    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    procedureCode: text('procedure_code').notNull().references(() => procedures.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    source: text('source').notNull(),
+    ...dossierCountColumns(),
     asOf: timestamp('as_of', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -360,8 +365,8 @@ export const idempotencyKeys = pgTable(
 /**
  * Dossier counts rolled up by reporting month: the Nghị định 09/2019 bucket from the 15th of one month to the 14th
  * of the next, named by the later month (2023-01 is 2022-12-15 .. 2023-01-14), so every period window is a union
- * of buckets. Flows are summed; carried over is the bucket's first day's, pending the last day's. Ingestion
- * recomputes the buckets it touches in the same transaction; statistics over a period read these rows.
+ * of buckets. Flows are summed; carried over is the bucket's first day's, pending the last day's. Ingestion marks
+ * the buckets it touches (dossier_monthly_dirty); statistics over a period recompute the marked ones, then read these.
  */
 export const dossierMonthly = pgTable(
   'dossier_monthly',
@@ -370,19 +375,7 @@ export const dossierMonthly = pgTable(
     procedureCode: text('procedure_code').notNull(),
     source: text('source').notNull(),
     bucket: text('bucket').notNull(),
-    receivedNew: integer('received_new'),
-    carriedOver: integer('carried_over'),
-    receivedOnline: integer('received_online'),
-    receivedInPerson: integer('received_in_person'),
-    receivedPostal: integer('received_postal'),
-    resolved: integer('resolved'),
-    resolvedEarly: integer('resolved_early'),
-    resolvedOnTime: integer('resolved_on_time'),
-    resolvedLate: integer('resolved_late'),
-    pending: integer('pending'),
-    pendingWithin: integer('pending_within'),
-    pendingOverdue: integer('pending_overdue'),
-    withdrawn: integer('withdrawn'),
+    ...dossierCountColumns(),
     asOf: timestamp('as_of', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.agencyCode, t.procedureCode, t.source, t.bucket] }), index('dossier_monthly_bucket_idx').on(t.bucket, t.agencyCode)],

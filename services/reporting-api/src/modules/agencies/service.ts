@@ -5,11 +5,13 @@
  */
 import type { Db } from '../../db/connection.js';
 import type { Principal } from '../../domain/roles.js';
+import { definedOnly } from '../../domain/patch.js';
 import { ProblemError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import { recordAudit, type Actor } from '../audit/repository.js';
 import * as repo from './repository.js';
 import type { Agency, AgencyListQuery, AgencyPatch, AgencyTreeNode, NewAgency } from './schemas.js';
+import { requireAgency } from './lookup.js';
 import { assertMayWriteFor } from './scope.js';
 
 export interface WriteContext {
@@ -20,12 +22,6 @@ export interface WriteContext {
 const isCodeCursor = (v: unknown): v is string => typeof v === 'string' && v.length <= 40;
 
 export function createAgencyService(db: Db) {
-  async function mustFind(tx: Parameters<typeof repo.findAgency>[0], code: string) {
-    const row = await repo.findAgency(tx, code);
-    if (!row) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${code}`);
-    return row;
-  }
-
   async function requireUsableParent(tx: Parameters<typeof repo.findAgency>[0], parentCode: string) {
     const parent = await repo.findAgency(tx, parentCode);
     if (!parent) {
@@ -42,7 +38,7 @@ export function createAgencyService(db: Db) {
 
   return {
     async get(code: string): Promise<Agency> {
-      return repo.toAgency(await mustFind(db, code));
+      return repo.toAgency(await requireAgency(db, code));
     },
 
     async list(query: AgencyListQuery): Promise<{ items: Agency[]; nextCursor: string | null }> {
@@ -60,7 +56,7 @@ export function createAgencyService(db: Db) {
     },
 
     async subtree(code: string): Promise<{ root: string; items: AgencyTreeNode[] }> {
-      await mustFind(db, code);
+      await requireAgency(db, code);
       return { root: code, items: await repo.subtree(db, code) };
     },
 
@@ -96,7 +92,7 @@ export function createAgencyService(db: Db) {
       return db.transaction(async (tx) => {
         const reparenting = patch.parentCode !== undefined;
         if (reparenting) await repo.lockAgencyTree(tx);
-        const current = await mustFind(tx, code);
+        const current = await requireAgency(tx, code);
         // Moving or (de)activating an agency is for those above it: an agency key may not do it to itself.
         const movesOrToggles = (reparenting && patch.parentCode !== current.parentCode) || patch.active !== undefined;
         await assertMayWriteFor(tx, ctx.principal, code, { strictlyBelow: movesOrToggles });
@@ -141,7 +137,7 @@ export function createAgencyService(db: Db) {
     async deactivate(ctx: WriteContext, code: string, cascade: boolean): Promise<{ deactivated: Agency[] }> {
       return db.transaction(async (tx) => {
         await repo.lockAgencyTree(tx);
-        await mustFind(tx, code);
+        await requireAgency(tx, code);
         await assertMayWriteFor(tx, ctx.principal, code, { strictlyBelow: true });
         const nodes = await repo.subtree(tx, code);
         const targets = cascade ? nodes.filter((n) => n.active).map((n) => n.code) : [code];
@@ -165,10 +161,6 @@ export function createAgencyService(db: Db) {
       });
     }
   }
-}
-
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export type AgencyService = ReturnType<typeof createAgencyService>;

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../db/connection.js';
+import { dossierCounts } from '../../db/schema.js';
 import { COUNT_FIELDS, type CountField } from '../../domain/dossiers.js';
 
 export interface CountRow {
@@ -11,21 +12,8 @@ export interface CountRow {
   counts: Partial<Record<CountField, number | null>>;
 }
 
-const COLUMN: Record<CountField, string> = {
-  receivedNew: 'received_new',
-  carriedOver: 'carried_over',
-  receivedOnline: 'received_online',
-  receivedInPerson: 'received_in_person',
-  receivedPostal: 'received_postal',
-  resolved: 'resolved',
-  resolvedEarly: 'resolved_early',
-  resolvedOnTime: 'resolved_on_time',
-  resolvedLate: 'resolved_late',
-  pending: 'pending',
-  pendingWithin: 'pending_within',
-  pendingOverdue: 'pending_overdue',
-  withdrawn: 'withdrawn',
-};
+/** The SQL column of each count, from the schema. */
+const COLUMN = Object.fromEntries(COUNT_FIELDS.map((f) => [f, dossierCounts[f].name])) as Record<CountField, string>;
 
 export const keyOf = (r: Pick<CountRow, 'agencyCode' | 'procedureCode' | 'day' | 'source'>) => `${r.agencyCode}|${r.procedureCode}|${r.day}|${r.source}`;
 

@@ -14,8 +14,9 @@ import { checkCounts, COUNT_FIELDS, type CountField } from '../../domain/dossier
 import { rate } from '../../domain/rate.js';
 import type { Principal } from '../../domain/roles.js';
 import { ProblemError } from '../../errors.js';
-import { findAgencies, findAgency, subtreeCodes } from '../agencies/repository.js';
-import { findPeriod } from '../periods/repository.js';
+import { requireAgency } from '../agencies/lookup.js';
+import { findAgencies, subtreeCodes } from '../agencies/repository.js';
+import { requirePeriod } from '../periods/lookup.js';
 import { findProcedures } from '../procedures/repository.js';
 import * as repo from './repository.js';
 import type { DossierCountInput, IngestSummary } from './schemas.js';
@@ -103,15 +104,13 @@ export function createDossierService(db: Db) {
       let from = query.from;
       let to = query.to;
       if (query.period) {
-        const period = await findPeriod(db, query.period);
-        if (!period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${query.period}`);
-        ({ startsOn: from, endsOn: to } = period);
+        ({ startsOn: from, endsOn: to } = await requirePeriod(db, query.period));
       }
       if (!from || !to) {
         throw new ProblemError('VALIDATION_FAILED', 'Give a period, or both from and to', { errors: [{ in: 'querystring', pointer: query.from ? '/to' : '/from', message: 'required without period' }] });
       }
       if (to < from) throw new ProblemError('VALIDATION_FAILED', `The window ends (${to}) before it starts (${from})`, { errors: [{ in: 'querystring', pointer: '/to', message: 'before from' }] });
-      if (query.agency && !(await findAgency(db, query.agency))) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${query.agency}`);
+      if (query.agency) await requireAgency(db, query.agency);
       const groupBy = query.groupBy ?? 'none';
       const window = { from, to, root: query.agency, source: query.source };
       const [overall] = await repo.windowTotals(db, { ...window, groupBy: 'none' });

@@ -9,6 +9,7 @@ import { ProblemError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import { recordAudit, type Actor } from '../audit/repository.js';
 import { findTemplate } from '../templates/repository.js';
+import { requirePeriod } from './lookup.js';
 import * as repo from './repository.js';
 import type { NewPeriod, Period, PeriodListQuery, PeriodPatch } from './schemas.js';
 
@@ -55,15 +56,9 @@ async function requireTemplate(tx: Tx, templateId: string | null | undefined): P
 }
 
 export function createPeriodService(db: Db) {
-  async function mustFind(tx: Parameters<typeof repo.findPeriod>[0], id: string) {
-    const row = await repo.findPeriod(tx, id);
-    if (!row) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${id}`);
-    return row;
-  }
-
   return {
     async get(id: string): Promise<Period> {
-      return repo.toPeriod(await mustFind(db, id));
+      return repo.toPeriod(await requirePeriod(db, id));
     },
 
     async list(query: PeriodListQuery): Promise<{ items: Period[]; nextCursor: string | null }> {
@@ -114,7 +109,7 @@ export function createPeriodService(db: Db) {
 
     async update(actor: Actor, id: string, patch: PeriodPatch): Promise<Period> {
       return db.transaction(async (tx) => {
-        const current = await mustFind(tx, id);
+        const current = await requirePeriod(tx, id);
         // A locked period is frozen: the only change it takes is a state change (reopening or closing it).
         const changesDates = patch.startsOn !== undefined || patch.endsOn !== undefined || patch.dueOn !== undefined;
         if (current.state === 'locked' && changesDates && (patch.state === undefined || patch.state === 'locked')) {
@@ -146,7 +141,7 @@ export function createPeriodService(db: Db) {
 
     async remove(actor: Actor, id: string): Promise<void> {
       await db.transaction(async (tx) => {
-        const current = await mustFind(tx, id);
+        const current = await requirePeriod(tx, id);
         if (current.state === 'locked') throw new ProblemError('PERIOD_LOCKED', `The reporting period ${id} is locked and cannot be deleted`);
         await repo.deletePeriod(tx, id);
         await recordAudit(tx, actor, { entity: 'period', entityId: id, action: 'delete', before: repo.toPeriod(current) });

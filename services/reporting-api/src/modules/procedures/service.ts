@@ -4,6 +4,7 @@
  * the catalogue: past dossier counts refer to them.
  */
 import type { Db, Tx } from '../../db/connection.js';
+import { definedOnly } from '../../domain/patch.js';
 import { ProblemError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import { findAgencies } from '../agencies/repository.js';
@@ -91,7 +92,7 @@ export function createProcedureService(db: Db) {
     async update(actor: Actor, code: string, patch: ProcedurePatch): Promise<Procedure> {
       return db.transaction(async (tx) => {
         const current = await mustFind(tx, code);
-        const next = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as repo.ProcedureRow;
+        const next = { ...current, ...definedOnly(patch) } as repo.ProcedureRow;
         // Reactivating clears the abolition.
         if (patch.status === 'active' && patch.abolishedOn === undefined && patch.abolishedBy === undefined) Object.assign(next, { abolishedOn: null, abolishedBy: null });
         checkStatus(next);

@@ -9,7 +9,8 @@ import { ANNEX_HEADER, ANNEX_TITLE, annexLines, matchAnnexRows, readAnnexTable, 
 import { CsvError, parseCsv, toCsv } from '../../domain/csv.js';
 import type { ReportedValue } from '../../domain/indicators.js';
 import { ProblemError } from '../../errors.js';
-import { findAgencies, findAgency } from '../agencies/repository.js';
+import { requireAgency } from '../agencies/lookup.js';
+import { findAgencies } from '../agencies/repository.js';
 import { expectedOf } from './repository.js';
 import type { ReportKey } from '../values/repository.js';
 import type { ImportSummary } from '../values/schemas.js';
@@ -49,19 +50,13 @@ async function readTable(file: Buffer): Promise<string[][]> {
 }
 
 export function createAnnexService(db: Db, deps: { values: ValueService }) {
-  async function agencyName(code: string): Promise<string> {
-    const agency = await findAgency(db, code);
-    if (!agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${code}`);
-    return agency.name;
-  }
-
   return {
     /** One agency's report as the official table. */
     async exportReport(key: ReportKey, format: AnnexFormat, options: { supplementary: boolean }): Promise<AnnexFile> {
       const { template, items } = await deps.values.reportWithTemplate(key);
       const byCode = new Map(items.map((i) => [i.indicator, i]));
       const lines = annexLines(template.indicators, (code) => byCode.get(code), options);
-      const titles = [ANNEX_TITLE, `${await agencyName(key.agencyCode)} — kỳ báo cáo ${key.periodId}`];
+      const titles = [ANNEX_TITLE, `${(await requireAgency(db, key.agencyCode)).name} — kỳ báo cáo ${key.periodId}`];
       return render(
         format,
         `phu-luc-${key.periodId}-${key.agencyCode}`,
@@ -77,7 +72,7 @@ export function createAnnexService(db: Db, deps: { values: ValueService }) {
      * column rolled up over the subtree by each indicator's roll-up rule.
      */
     async exportPeriod(periodId: string, options: { agency: string; mode: 'side-by-side' | 'rollup'; format: AnnexFormat }): Promise<AnnexFile> {
-      const rootName = await agencyName(options.agency);
+      const rootName = (await requireAgency(db, options.agency)).name;
       const titles = [ANNEX_TITLE, `${rootName} — kỳ báo cáo ${periodId}`];
       if (options.mode === 'rollup') {
         const rollup = await deps.values.rollup({ period: periodId, agency: options.agency });

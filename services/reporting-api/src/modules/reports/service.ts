@@ -11,10 +11,11 @@ import { isOnTime } from '../../domain/periods.js';
 import type { Principal } from '../../domain/roles.js';
 import { ProblemError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
-import { findAgencies, findAgency } from '../agencies/repository.js';
+import { requireAgency } from '../agencies/lookup.js';
+import { findAgencies } from '../agencies/repository.js';
 import { assertMayWriteFor } from '../agencies/scope.js';
 import type { Actor } from '../audit/repository.js';
-import { findPeriod } from '../periods/repository.js';
+import { requirePeriod } from '../periods/lookup.js';
 import { lockReports, type ReportKey } from '../values/repository.js';
 import type { ValueService } from '../values/service.js';
 import * as repo from './repository.js';
@@ -31,21 +32,9 @@ const timelinessOf = (firstSubmittedAt: Date | null, dueOn: string): Timeliness 
   firstSubmittedAt ? (isOnTime(firstSubmittedAt, dueOn) ? 'on_time' : 'late') : null;
 
 export function createReportService(db: Db, deps: { values: ValueService }) {
-  async function mustFindPeriod(tx: Tx, periodId: string) {
-    const period = await findPeriod(tx, periodId);
-    if (!period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${periodId}`);
-    return period;
-  }
-
-  async function mustFindAgency(tx: Tx, agencyCode: string) {
-    const agency = await findAgency(tx, agencyCode);
-    if (!agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${agencyCode}`);
-    return agency;
-  }
-
   async function view(tx: Tx, key: ReportKey): Promise<Report> {
-    const period = await mustFindPeriod(tx, key.periodId);
-    await mustFindAgency(tx, key.agencyCode);
+    const period = await requirePeriod(tx, key.periodId);
+    await requireAgency(tx, key.agencyCode);
     const row = await repo.findReport(tx, key);
     const transitions = row ? await repo.transitionsOf(tx, key) : [];
     return {
@@ -67,8 +56,8 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
 
   /** Agency keys act on their own subtree; a locked period refuses everything; a closed one refuses agencies. */
   async function assertWritable(tx: Tx, ctx: WriteContext, key: ReportKey) {
-    const period = await mustFindPeriod(tx, key.periodId);
-    const agency = await mustFindAgency(tx, key.agencyCode);
+    const period = await requirePeriod(tx, key.periodId);
+    const agency = await requireAgency(tx, key.agencyCode);
     await assertMayWriteFor(tx, ctx.principal, key.agencyCode);
     if (period.state === 'locked') throw new ProblemError('PERIOD_LOCKED', `The reporting period ${key.periodId} is locked`);
     if (period.state === 'closed' && ctx.principal?.role !== 'admin') throw new ProblemError('PERIOD_CLOSED', `The reporting period ${key.periodId} is closed`);
@@ -150,8 +139,8 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
 
     async accept(ctx: WriteContext, key: ReportKey): Promise<Report> {
       return db.transaction(async (tx) => {
-        await mustFindPeriod(tx, key.periodId);
-        await mustFindAgency(tx, key.agencyCode);
+        await requirePeriod(tx, key.periodId);
+        await requireAgency(tx, key.agencyCode);
         await lockReports(tx, [key]);
         await transition(tx, ctx, key, ['submitted'], 'accepted');
         return view(tx, key);
@@ -160,8 +149,8 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
 
     async return(ctx: WriteContext, key: ReportKey, reason: string): Promise<Report> {
       return db.transaction(async (tx) => {
-        await mustFindPeriod(tx, key.periodId);
-        await mustFindAgency(tx, key.agencyCode);
+        await requirePeriod(tx, key.periodId);
+        await requireAgency(tx, key.agencyCode);
         await lockReports(tx, [key]);
         await transition(tx, ctx, key, ['submitted', 'accepted'], 'returned', { returnReason: reason }, reason);
         return view(tx, key);
@@ -171,8 +160,8 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
     /** An admin puts any report back to draft (audited as a transition). */
     async reopen(ctx: WriteContext, key: ReportKey, reason: string | null): Promise<Report> {
       return db.transaction(async (tx) => {
-        await mustFindPeriod(tx, key.periodId);
-        await mustFindAgency(tx, key.agencyCode);
+        await requirePeriod(tx, key.periodId);
+        await requireAgency(tx, key.agencyCode);
         await lockReports(tx, [key]);
         await transition(tx, ctx, key, ['submitted', 'accepted', 'returned'], 'draft', {}, reason);
         return view(tx, key);
@@ -180,13 +169,13 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
     },
 
     async expected(periodId: string) {
-      await mustFindPeriod(db, periodId);
+      await requirePeriod(db, periodId);
       return { period: periodId, agencies: await repo.expectedOf(db, periodId) };
     },
 
     async setExpected(periodId: string, body: { agencies?: string[] | undefined; kinds?: Array<'province' | 'department' | 'district' | 'commune' | 'unit'> | undefined }) {
       return db.transaction(async (tx) => {
-        await mustFindPeriod(tx, periodId);
+        await requirePeriod(tx, periodId);
         const named = body.agencies ?? [];
         const found = await findAgencies(tx, named);
         const unknown = named.filter((c) => !found.has(c));
@@ -203,7 +192,7 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
 
     /** Who of the expected agencies reported, on time or late, and who is missing; overall and by agency kind. */
     async completeness(periodId: string) {
-      const period = await mustFindPeriod(db, periodId);
+      const period = await requirePeriod(db, periodId);
       const rows = await repo.expectedWithReports(db, periodId);
       const agencies = rows.map(({ agency, report }) => ({
         code: agency.code,

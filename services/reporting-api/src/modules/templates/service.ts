@@ -7,6 +7,7 @@
 import type { Db, Tx } from '../../db/connection.js';
 import type { IndicatorDef } from '../../domain/indicators.js';
 import { compileTemplate, TemplateError, type CompiledTemplate, type RuleDef } from '../../domain/report.js';
+import { definedOnly } from '../../domain/patch.js';
 import { foldForSearch } from '../../domain/search-text.js';
 import { ProblemError } from '../../errors.js';
 import { recordAudit, type Actor } from '../audit/repository.js';
@@ -167,7 +168,7 @@ export function createTemplateService(db: Db) {
     async update(actor: Actor, id: string, patch: { name?: string | undefined; year?: number | undefined; source?: string | null | undefined }): Promise<Template> {
       return db.transaction(async (tx) => {
         const before = await mustFind(tx, id);
-        const row = await repo.touchTemplate(tx, id, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+        const row = await repo.touchTemplate(tx, id, definedOnly(patch));
         const after = repo.toTemplate(row, await repo.countsOf(tx, id));
         await recordAudit(tx, actor, { entity: 'template', entityId: id, action: 'update', before: repo.toTemplate(before, await repo.countsOf(tx, id)), after });
         return after;
@@ -180,7 +181,7 @@ export function createTemplateService(db: Db) {
         const { indicators, rules } = await load(tx, id, template.updatedAt);
         const current = indicators.find((i) => i.code === code);
         if (!current) throw new ProblemError('INDICATOR_NOT_FOUND', `Template ${id} has no indicator ${code}`);
-        const next = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as Indicator;
+        const next = { ...current, ...definedOnly(patch) } as Indicator;
         // Options and bounds decide which stored values are valid; once values exist they may only widen.
         const narrows = (patch.options !== undefined && JSON.stringify(patch.options) !== JSON.stringify(current.options)) || patch.min !== undefined || patch.max !== undefined;
         if (narrows && (await repo.hasValues(tx, id, code))) {

@@ -17,7 +17,8 @@ import type { Principal } from '../../domain/roles.js';
 import { ProblemError, type ProblemCode } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import type { Actor } from '../audit/repository.js';
-import { findAgencies, findAgency, subtreeCodes } from '../agencies/repository.js';
+import { requireAgency } from '../agencies/lookup.js';
+import { findAgencies, subtreeCodes } from '../agencies/repository.js';
 import { findPeriodsWithTemplate, findPeriodWithTemplate, listPeriods } from '../periods/repository.js';
 import type { LoadedTemplate, TemplateService } from '../templates/service.js';
 import { ensureReportStates, reportStates } from '../reports/repository.js';
@@ -80,12 +81,6 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
     if (!period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${periodId}`);
     if (!period.templateId) throw new ProblemError('PERIOD_HAS_NO_TEMPLATE', `The reporting period ${periodId} has no indicator template yet`);
     return deps.templates.load(period.templateId, tx, period.templateUpdatedAt ?? undefined);
-  }
-
-  async function mustFindAgency(tx: Tx, agencyCode: string) {
-    const agency = await findAgency(tx, agencyCode);
-    if (!agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${agencyCode}`);
-    return agency;
   }
 
   /** Cells of a report; counted figures stand in for what the agency did not report (and feed the formulas). */
@@ -275,7 +270,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
     /** A report's values with the template they are read through (for exports). */
     async reportWithTemplate(key: repo.ReportKey): Promise<{ template: LoadedTemplate; items: ValueItem[] }> {
       const template = await readablePeriod(db, key.periodId);
-      await mustFindAgency(db, key.agencyCode);
+      await requireAgency(db, key.agencyCode);
       const rows = await repo.loadReports(db, [key]);
       const evidence = await repo.loadEvidence(db, [key]);
       const counted = await countedFor(db, template, key);
@@ -287,7 +282,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
     /** Inside a transaction (submitting a report), pass it: PGlite has a single connection. */
     async findings(key: repo.ReportKey, tx: Tx = db) {
       const template = await readablePeriod(tx, key.periodId);
-      await mustFindAgency(tx, key.agencyCode);
+      await requireAgency(tx, key.agencyCode);
       const { findings, skipped } = findingsOf(template, key, await repo.loadReports(tx, [key]), await countedFor(tx, template, key));
       return { period: key.periodId, agency: key.agencyCode, template: template.id, findings: findings.map(({ period: _p, agency: _a, ...f }) => f), skipped };
     },
@@ -321,7 +316,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
 
     async audit(key: repo.ReportKey, query: { indicator?: string | undefined; cursor?: string | undefined; limit?: number | undefined }) {
       await readablePeriod(db, key.periodId);
-      await mustFindAgency(db, key.agencyCode);
+      await requireAgency(db, key.agencyCode);
       const limit = query.limit ?? 100;
       const rows = await repo.listValueAudit(db, { ...key, indicatorCode: query.indicator, beforeId: query.cursor ? decodeCursor(query.cursor, isAuditCursor) : undefined, limit: limit + 1 });
       const page = rows.slice(0, limit);
@@ -349,7 +344,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       const limit = query.limit ?? 50;
       let agencies: string[] | undefined;
       if (query.agency) {
-        await mustFindAgency(db, query.agency);
+        await requireAgency(db, query.agency);
         agencies = query.subtree ? [...(await subtreeCodes(db, query.agency))] : [query.agency];
       }
       const keys = await repo.reportKeys(db, {
@@ -408,7 +403,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
 
     /** One indicator across the periods of a kind: one agency's figures, or its subtree rolled up. */
     async series(query: { indicator: string; agency: string; kind?: string | undefined; fromYear?: number | undefined; toYear?: number | undefined; subtree?: boolean | undefined }) {
-      await mustFindAgency(db, query.agency);
+      await requireAgency(db, query.agency);
       const kind = (query.kind ?? 'year') as Parameters<typeof listPeriods>[1]['kind'];
       const periods = (await listPeriods(db, { kind, limit: 10_000 })).filter(
         (p) => p.templateId && (query.fromYear === undefined || p.year >= query.fromYear) && (query.toYear === undefined || p.year <= query.toYear),
