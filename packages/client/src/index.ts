@@ -12,6 +12,9 @@ export type Problem = Schemas['Problem'];
 export type Agency = Schemas['Agency'];
 export type Period = Schemas['Period'];
 export type ApiKey = Schemas['ApiKey'];
+export type Document = Schemas['Document'];
+export type DocumentFile = Schemas['DocumentFile'];
+export type Citation = Schemas['Citation'];
 
 export interface ClientOptions {
   /** e.g. http://127.0.0.1:3000 */

@@ -2,9 +2,10 @@
  * Contract test: the typed client against a listening server (real HTTP, not inject), on the same test
  * database path as the service's own tests (DATABASE_URL/TEST_DATABASE_URL, else PGlite).
  */
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import { buildTestApp } from '@cchc/reporting-api/testing';
-import { createClient, isProblem, ProblemError, unwrap, type Agency, type Period } from '../src/index.js';
+import { createClient, isProblem, ProblemError, unwrap, type Agency, type Citation, type Document, type DocumentFile, type Period } from '../src/index.js';
 
 t.test('client against a listening server', async (t) => {
   const api = await buildTestApp(t);
@@ -74,4 +75,35 @@ t.test('values through the client: submit, read back, roll up', async (t) => {
   t.equal(rollup.items[0]?.value, 98.99);
   const forbidden = await reader.PUT('/v1/reports/{periodId}/{agencyCode}/values', { params: { path: { periodId: '2024', agencyCode: 'BQL-KCN' } }, body: { values: [{ indicator: 'I.1.1', value: 1 }] } });
   t.equal(forbidden.error?.code, 'FORBIDDEN');
+});
+
+t.test('documents through the client: register, a duplicate, a file byte for byte, extraction', async (t) => {
+  const api = await buildTestApp(t);
+  const baseUrl = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const agency = createClient({ baseUrl, apiKey: api.keys.agency });
+  const body = { type: 'ke-hoach', number: '02', symbol: 'KH-BQL', issuedOn: '2024-01-11', issuerAgencyCode: 'BQL-KCN', summary: 'Kế hoạch kiểm soát thủ tục hành chính năm 2024' } as const;
+  const doc: Document = await unwrap(agency.POST('/v1/documents', { body }));
+  t.equal(doc.citation, 'Kế hoạch số 02/KH-BQL ngày 11/01/2024');
+  const dup = await agency.POST('/v1/documents', { body });
+  t.equal(dup.error?.code, 'DOCUMENT_EXISTS');
+  t.equal((dup.error as { existingId?: string } | undefined)?.existingId, doc.id);
+
+  const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('Kế hoạch kiểm soát TTHC', 'utf8')]);
+  const uploaded = await agency.POST('/v1/documents/{id}/files', {
+    params: { path: { id: doc.id }, query: { filename: 'Kế hoạch 02.pdf' } },
+    // The body is the file's bytes, sent as they are.
+    body: bytes as unknown as string,
+    bodySerializer: (b: unknown) => b as BodyInit,
+    headers: { 'content-type': 'application/pdf' },
+  });
+  const file: DocumentFile = uploaded.data!;
+  t.equal(uploaded.response.status, 201);
+  t.equal(file.sha256, createHash('sha256').update(bytes).digest('hex'));
+  const down = await agency.GET('/v1/documents/{id}/files/{fileId}', { params: { path: { id: doc.id, fileId: file.id } }, parseAs: 'arrayBuffer' });
+  t.equal(createHash('sha256').update(Buffer.from(down.data as ArrayBuffer)).digest('hex'), file.sha256);
+
+  const found = await unwrap(agency.POST('/v1/documents/extract', { body: { text: 'Căn cứ Kế hoạch số 02/KH-BQL ngày 11/01/2024 của Ban Quản lý các KCN.', register: true } }));
+  const citation: Citation = found.citations[0]!;
+  t.match(citation, { type: 'ke-hoach', reference: '02/KH-BQL', issuedOn: '2024-01-11', documentId: doc.id });
+  t.same(found.registered, { created: 0, existing: 1 });
 });

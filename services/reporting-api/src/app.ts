@@ -16,6 +16,10 @@ import { apiKeySchemas } from './modules/api-keys/schemas.js';
 import { createApiKeyService } from './modules/api-keys/service.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { auditSchemas } from './modules/audit/schemas.js';
+import { createDocumentFileService } from './modules/documents/files.js';
+import { documentRoutes } from './modules/documents/routes.js';
+import { documentSchemas } from './modules/documents/schemas.js';
+import { createDocumentService } from './modules/documents/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { periodRoutes } from './modules/periods/routes.js';
 import { periodSchemas } from './modules/periods/schemas.js';
@@ -48,6 +52,8 @@ export interface AppOptions {
   publicRead?: boolean;
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
+  /** Largest file attached to a document, bytes (default 20 MiB). */
+  documentFileLimit?: number;
   /** Requests per minute per client (API key, else address); 0 turns limiting off. */
   rateLimitMax?: number;
   trustProxy?: boolean;
@@ -67,6 +73,8 @@ function createServices(database: Database) {
     annex: createAnnexService(database.db, { values }),
     procedures: createProcedureService(database.db),
     dossiers: createDossierService(database.db),
+    documents: createDocumentService(database.db),
+    documentFiles: createDocumentFileService(database.db),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -77,6 +85,8 @@ declare module 'fastify' {
     services: Services;
   }
 }
+
+export const DEFAULT_DOCUMENT_FILE_LIMIT = 20 * 1024 * 1024;
 
 /** Accept a caller's x-request-id when it is a sane token (it goes into logs); otherwise make one. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -100,7 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorate('database', options.database);
   app.decorate('services', createServices(options.database));
-  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas, ...reportSchemas, ...procedureSchemas, ...dossierSchemas];
+  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas, ...reportSchemas, ...procedureSchemas, ...dossierSchemas, ...documentSchemas];
   for (const schema of schemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(schemas));
 
@@ -134,5 +144,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(reportRoutes);
   await app.register(procedureRoutes);
   await app.register(dossierRoutes);
+  await app.register(documentRoutes, { fileLimit: options.documentFileLimit ?? DEFAULT_DOCUMENT_FILE_LIMIT });
   return app;
 }

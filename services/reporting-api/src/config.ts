@@ -19,6 +19,7 @@ export const ConfigEnv = Type.Object({
   PUBLIC_READ: Type.Optional(BooleanString),
   SEED: Type.Optional(Type.Union([Type.Literal('auto'), BooleanString], { description: "'auto', 'true' or 'false'" })),
   BODY_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'a size in bytes' })),
+  DOCUMENT_FILE_LIMIT: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$', description: 'a size in bytes' })),
   RATE_LIMIT_MAX: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'requests per minute per client, 0 = off' })),
   DB_POOL_MAX: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$', description: 'a positive integer' })),
   TRUST_PROXY: Type.Optional(BooleanString),
@@ -35,6 +36,8 @@ export interface Config {
   /** Load demo data on start: always, never, or (auto) only on an empty embedded database. */
   seed: 'auto' | 'true' | 'false';
   bodyLimit: number;
+  /** Largest file attached to a document. */
+  documentFileLimit: number;
   rateLimitMax: number;
   dbPoolMax: number;
   trustProxy: boolean;
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicRead: e.PUBLIC_READ === 'true',
     seed: e.SEED ?? 'auto',
     bodyLimit: Number(e.BODY_LIMIT ?? 10 * 1024 * 1024),
+    documentFileLimit: Number(e.DOCUMENT_FILE_LIMIT ?? 20 * 1024 * 1024),
     rateLimitMax: Number(e.RATE_LIMIT_MAX ?? 1200),
     dbPoolMax: Number(e.DB_POOL_MAX ?? 10),
     trustProxy: e.TRUST_PROXY === 'true',

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     database,
     publicRead: config.publicRead,
     bodyLimit: config.bodyLimit,
+    documentFileLimit: config.documentFileLimit,
     rateLimitMax: config.rateLimitMax,
     trustProxy: config.trustProxy,
     logger: { ...(DEFAULT_LOGGER as object), level: config.logLevel },

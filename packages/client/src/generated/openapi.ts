@@ -1046,6 +1046,216 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/documents/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The document types, with Vietnamese names and symbol abbreviations
+         * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["listDocumentTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find documents
+         * @description q finds words anywhere in the citation, issuer, summary and tags, without diacritics or case: "ke hoach 01 kh-bql" finds Kế hoạch số 01/KH-BQL. Filters: type, issuer (agency code or name words), issue dates from/to, year, tag. Newest first, a document whose number is a number in q first of all; cursor-paginated.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["listDocuments"];
+        put?: never;
+        /**
+         * Register a document
+         * @description A document already registered (same type, number, symbol, issuer and date or year) answers 409 DOCUMENT_EXISTS with existingId. An unknown issuer or a missing date does not tell two records apart.
+         *
+         *     Roles: admin, agency. An agency key only for its own agency subtree.
+         */
+        post: operations["createDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/extract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find the documents a text cites
+         * @description Every citation in a Vietnamese text (a report’s narrative, notes): type, number, symbol, year, issuer abbreviation, ISO date, the exact text and its offsets. Reads "Kế hoạch số 01/KH-BQL ngày 05/01/2023", "Quyết định số 28/2011/QĐ-UBND", Party "Chỉ thị số 18-CT/TU", "ngày 05 tháng 01 năm 2023", lists joined by "," ";" "và", citations broken across lines or in parentheses. register=true (admin and agency keys) also registers each document, reusing one already registered, in one transaction; the issuer named after "của" is matched to our agencies.
+         *
+         *     Roles: admin, agency, reader. An agency key only for its own agency subtree.
+         */
+        post: operations["extractCitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a document
+         * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getDocument"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a document and its files
+         * @description Refused while a report or value cites it (409 DOCUMENT_CITED, with citedBy).
+         *
+         *     Roles: admin, agency. An agency key only for its own agency subtree.
+         */
+        delete: operations["deleteDocument"];
+        options?: never;
+        head?: never;
+        /**
+         * Correct a document’s record
+         * @description An agency key changes only documents its agency subtree registered. A change that makes it a duplicate of another answers 409 DOCUMENT_EXISTS with existingId.
+         *
+         *     Roles: admin, agency. An agency key only for its own agency subtree.
+         */
+        patch: operations["updateDocument"];
+        trace?: never;
+    };
+    "/v1/documents/{id}/citations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every report and value that cites the document
+         * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getDocumentCitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The files attached to a document
+         * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["listDocumentFiles"];
+        put?: never;
+        /**
+         * Attach a file (PDF or office document)
+         * @description Send the bytes as the body with the file’s Content-Type (application/pdf, the Word, Excel, PowerPoint or OpenDocument types; application/octet-stream when the name’s extension says which) and its name in filename. Up to 20971520 bytes; beyond that 413 PAYLOAD_TOO_LARGE and nothing is stored. Bytes that are not the type claimed answer 415 FILE_CONTENT_MISMATCH. The answer gives size and SHA-256.
+         *
+         *     Roles: admin, agency. An agency key only for its own agency subtree.
+         */
+        post: operations["uploadDocumentFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/files/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file, byte for byte as uploaded
+         * @description ETag is the SHA-256 of the bytes; Repr-Digest carries it too (RFC 9530).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["downloadDocumentFile"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a file from a document
+         * @description Roles: admin, agency. An agency key only for its own agency subtree.
+         */
+        delete: operations["deleteDocumentFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{periodId}/{agencyCode}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The documents a report cites, as a whole and for each value
+         * @description indicator limits the values to one indicator: that value’s evidence.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getReportEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1972,6 +2182,207 @@ export interface components {
             stale: number;
             rejected: number;
             conflicts: components["schemas"]["IngestConflict"][];
+        };
+        /**
+         * @description The kind of document: Nghị định 30/2020 types (ke-hoach, quyet-dinh, …), cong-van, legal normative types (nghi-dinh, thong-tu, luat, …) and Party types (ket-luan, …). GET /v1/documents/types lists them with names and abbreviations.
+         * @enum {unknown}
+         */
+        DocumentType: "nghi-quyet" | "quyet-dinh" | "chi-thi" | "quy-che" | "quy-dinh" | "thong-cao" | "thong-bao" | "huong-dan" | "chuong-trinh" | "ke-hoach" | "phuong-an" | "de-an" | "du-an" | "bao-cao" | "bien-ban" | "to-trinh" | "hop-dong" | "cong-van" | "cong-dien" | "ban-ghi-nho" | "ban-thoa-thuan" | "giay-uy-quyen" | "giay-moi" | "giay-gioi-thieu" | "giay-nghi-phep" | "phieu-gui" | "phieu-chuyen" | "phieu-bao" | "thu-cong" | "hien-phap" | "bo-luat" | "luat" | "phap-lenh" | "nghi-dinh" | "thong-tu" | "thong-tu-lien-tich" | "ket-luan" | "thong-tri" | "quy-hoach";
+        DocumentTypeInfo: {
+            code: components["schemas"]["DocumentType"];
+            /** @description Vietnamese name, e.g. Kế hoạch */
+            name: string;
+            /** @enum {unknown} */
+            family: "administrative" | "normative" | "party";
+            /** @description As written in symbols, e.g. KH; none for công văn */
+            abbreviations: string[];
+        };
+        Document: {
+            /** Format: uuid */
+            id: string;
+            type: components["schemas"]["DocumentType"];
+            /** @description Vietnamese name of the type */
+            typeName: string;
+            number: string;
+            symbol: string;
+            /** @description Số, ký hiệu together: 01/KH-BQL, 28/2011/QĐ-UBND, 18-CT/TU */
+            reference: string;
+            /** @description How a report cites it: Kế hoạch số 01/KH-BQL ngày 05/01/2023 */
+            citation: string;
+            year: number | null;
+            issuedOn: string | null;
+            /** @description The issuer’s abbreviation, from the symbol */
+            issuer: string | null;
+            issuerAgencyCode: string | null;
+            /** @description The agency’s name when issuerAgencyCode is set */
+            issuerName: string | null;
+            summary: string | null;
+            url: string | null;
+            tags: string[];
+            /** @description The agency whose key registered it; null: an admin */
+            ownerAgencyCode: string | null;
+            fileCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @description The issuer is one of our agencies (issuerAgencyCode) or, when it is not, a name (issuerName); not both. The year must agree with the issue date and with the number.
+         * @example {
+         *       "type": "ke-hoach",
+         *       "number": "01",
+         *       "symbol": "KH-BQL",
+         *       "issuedOn": "2023-01-05",
+         *       "issuerAgencyCode": "BQL-KCN",
+         *       "summary": "Kế hoạch thực hiện cải cách hành chính năm 2023"
+         *     }
+         */
+        NewDocument: {
+            type: components["schemas"]["DocumentType"];
+            /**
+             * @description The number as written; a normative document’s carries its year ("28/2011")
+             * @example 01
+             */
+            number: string;
+            /**
+             * @description Ký hiệu as written: KH-BQL, QĐ-UBND, SNV-TTr (công văn: issuer-drafting unit), Party CT/TU
+             * @example KH-BQL
+             */
+            symbol: string;
+            /** @description Needed only when there is no issue date and the number carries no year */
+            year?: number;
+            /**
+             * Format: date
+             * @description Ngày ban hành
+             * @example 2023-12-14
+             */
+            issuedOn?: string;
+            /**
+             * @description Stable code: upper-case letters, digits, dot, dash, underscore (e.g. BQL-KCN)
+             * @example BQL-KCN
+             */
+            issuerAgencyCode?: string;
+            /** @description The issuing body by name, when it is not one of our agencies */
+            issuerName?: string;
+            /** @description Trích yếu */
+            summary?: string;
+            /** Format: uri */
+            url?: string;
+            tags?: string[];
+        };
+        /** @description null clears a field. Setting issuerAgencyCode clears issuerName and the other way round. */
+        DocumentPatch: {
+            type?: components["schemas"]["DocumentType"];
+            /**
+             * @description The number as written; a normative document’s carries its year ("28/2011")
+             * @example 01
+             */
+            number?: string;
+            /**
+             * @description Ký hiệu as written: KH-BQL, QĐ-UBND, SNV-TTr (công văn: issuer-drafting unit), Party CT/TU
+             * @example KH-BQL
+             */
+            symbol?: string;
+            year?: number | null;
+            issuedOn?: string | null;
+            issuerAgencyCode?: string | null;
+            issuerName?: string | null;
+            summary?: string | null;
+            url?: string | null;
+            tags?: string[];
+        };
+        DocumentPage: {
+            items: components["schemas"]["Document"][];
+            nextCursor: string | null;
+        };
+        DocumentFile: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            documentId: string;
+            filename: string;
+            contentType: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Hex SHA-256 of the bytes, as stored and as downloaded */
+            sha256: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DocumentFileList: {
+            items: components["schemas"]["DocumentFile"][];
+        };
+        Citation: {
+            type: components["schemas"]["DocumentType"];
+            number: string;
+            symbol: string;
+            reference: string;
+            year: number | null;
+            /** @description Abbreviation from the symbol */
+            issuer: string | null;
+            issuedOn: string | null;
+            /** @description The body named after "của", if any */
+            issuerName: string | null;
+            /** @description Exactly as written in the input */
+            text: string;
+            /** @description Offset of text in the input, UTF-16 code units (JavaScript string index) */
+            start: number;
+            /** @description Exclusive end offset */
+            end: number;
+            /**
+             * Format: uuid
+             * @description With register: the registry entry
+             */
+            documentId?: string;
+        };
+        /**
+         * @example {
+         *       "text": "Ban hành Kế hoạch số 01/KH-BQL ngày 05/01/2023 thực hiện CCHC; Công văn số 535/SNV-TTr ngày 11/3/2022 của Sở Nội vụ."
+         *     }
+         */
+        ExtractRequest: {
+            /** @description Vietnamese text: a report’s narrative, notes, up to about 1 MB */
+            text: string;
+            /**
+             * @description Also register each cited document, reusing registered ones (admin and agency keys)
+             * @default false
+             */
+            register: boolean;
+        };
+        ExtractResult: {
+            citations: components["schemas"]["Citation"][];
+            /** @description Distinct documents among the citations */
+            documents: number;
+            registered?: {
+                created: number;
+                existing: number;
+            };
+        };
+        /** @description Every report and value that cites the document as evidence */
+        DocumentCitations: {
+            /** Format: uuid */
+            documentId: string;
+            reports: {
+                periodId: string;
+                agencyCode: string;
+            }[];
+            values: {
+                periodId: string;
+                agencyCode: string;
+                indicator: string;
+            }[];
+        };
+        ReportEvidence: {
+            periodId: string;
+            agencyCode: string;
+            /** @description Documents the report as a whole cites */
+            report: components["schemas"]["Document"][];
+            /** @description Documents cited for each value, by indicator */
+            values: {
+                indicator: string;
+                documents: components["schemas"]["Document"][];
+            }[];
         };
     };
     responses: never;
@@ -5884,6 +6295,835 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DossierStats"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDocumentTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentTypeInfo"][];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDocuments: {
+        parameters: {
+            query?: {
+                /** @description Words to find in the citation, issuer, summary and tags, ignoring diacritics and case ("ke hoach 01 kh-bql"). A word that is a whole number ranks documents with that number first. */
+                q?: string;
+                type?: components["schemas"]["DocumentType"];
+                /** @description An agency code, or words of the issuer’s name or abbreviation (ignoring diacritics) */
+                issuer?: string;
+                /**
+                 * @description Issued on or after
+                 * @example 2023-12-14
+                 */
+                from?: string;
+                /**
+                 * @description Issued on or before
+                 * @example 2023-12-14
+                 */
+                to?: string;
+                year?: number;
+                tag?: string;
+                /** @description Items per page */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentPage"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDocument"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    extractCitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtractRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtractResult"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, with its files */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentPatch"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDocumentCitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every report and value that cites the document as evidence */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentCitations"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDocumentFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentFileList"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadDocumentFile: {
+        parameters: {
+            query: {
+                /** @description The file’s name (Vietnamese allowed), e.g. ke-hoach-01-KH-BQL.pdf */
+                filename: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/pdf": string;
+                "application/msword": string;
+                "application/vnd.ms-excel": string;
+                "application/vnd.ms-powerpoint": string;
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
+                "application/vnd.oasis.opendocument.text": string;
+                "application/vnd.oasis.opendocument.spreadsheet": string;
+                "application/vnd.oasis.opendocument.presentation": string;
+                "application/rtf": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentFile"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this route does not take (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadDocumentFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "application/msword": string;
+                    "application/vnd.ms-excel": string;
+                    "application/vnd.ms-powerpoint": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
+                    "application/vnd.oasis.opendocument.text": string;
+                    "application/vnd.oasis.opendocument.spreadsheet": string;
+                    "application/vnd.oasis.opendocument.presentation": string;
+                    "application/rtf": string;
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteDocumentFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportEvidence: {
+        parameters: {
+            query?: {
+                indicator?: string;
+            };
+            header?: never;
+            path: {
+                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                periodId: string;
+                agencyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportEvidence"];
                 };
             };
             /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */

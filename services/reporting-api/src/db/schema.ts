@@ -3,7 +3,8 @@
  * to the API's camelCase shapes. drizzle-kit generates migrations/ from this file.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, date, doublePrecision, foreignKey, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, customType, date, doublePrecision, foreignKey, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { DOCUMENT_TYPE_CODES } from '../domain/document-types.js';
 
 export const agencies = pgTable(
   'agencies',
@@ -178,18 +179,19 @@ export const indicatorValues = pgTable(
   ],
 );
 
-/** Evidence: documents cited for a value (the documents resource comes later; ids are kept now). */
+/** Evidence: documents cited for a value. A cited document cannot be deleted. */
 export const valueEvidence = pgTable(
   'value_evidence',
   {
     periodId: text('period_id').notNull(),
     agencyCode: text('agency_code').notNull(),
     indicatorCode: text('indicator_code').notNull(),
-    documentId: uuid('document_id').notNull(),
+    documentId: uuid('document_id').notNull().references((): any => documents.id, { onDelete: 'restrict' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.periodId, t.agencyCode, t.indicatorCode, t.documentId] }),
+    index('value_evidence_document_idx').on(t.documentId),
     foreignKey({ columns: [t.periodId, t.agencyCode, t.indicatorCode], foreignColumns: [indicatorValues.periodId, indicatorValues.agencyCode, indicatorValues.indicatorCode] }).onDelete('cascade'),
   ],
 );
@@ -254,16 +256,17 @@ export const reportTransitions = pgTable(
   ],
 );
 
-/** Documents a report cites as evidence (the documents resource comes later; ids are kept now). */
+/** Documents a report cites as evidence. A cited document cannot be deleted. */
 export const reportEvidence = pgTable(
   'report_evidence',
   {
     periodId: text('period_id').notNull(),
     agencyCode: text('agency_code').notNull(),
-    documentId: uuid('document_id').notNull(),
+    documentId: uuid('document_id').notNull().references((): any => documents.id, { onDelete: 'restrict' }),
   },
   (t) => [
     primaryKey({ columns: [t.periodId, t.agencyCode, t.documentId] }),
+    index('report_evidence_document_idx').on(t.documentId),
     foreignKey({ columns: [t.periodId, t.agencyCode], foreignColumns: [reports.periodId, reports.agencyCode] }).onDelete('cascade'),
   ],
 );
@@ -391,4 +394,75 @@ export const dossierMonthlyDirty = pgTable(
     bucket: text('bucket').notNull(),
   },
   (t) => [primaryKey({ columns: [t.agencyCode, t.procedureCode, t.source, t.bucket] }), index('dossier_monthly_dirty_bucket_idx').on(t.bucket)],
+);
+
+/**
+ * The registry of documents reports cite (văn bản). Identity is type, number, symbol, issuer and date or year;
+ * `identity_key` holds the part that needs no judgement (type|number|symbol, folded) so a duplicate check is one
+ * indexed lookup, and the service compares issuer and date among the few rows it finds.
+ */
+export const documents = pgTable(
+  'documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    type: text('type', { enum: DOCUMENT_TYPE_CODES as [string, ...string[]] }).notNull(),
+    number: text('number').notNull(),
+    symbol: text('symbol').notNull(),
+    year: integer('year'),
+    issuedOn: date('issued_on', { mode: 'string' }),
+    /** The issuing body when it is one of our agencies; otherwise its name in issuer_name. */
+    issuerAgencyCode: text('issuer_agency_code').references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    issuerName: text('issuer_name'),
+    summary: text('summary'),
+    url: text('url'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    identityKey: text('identity_key').notNull(),
+    /** foldForSearch of the citation as written, issuer, summary and tags. */
+    searchKey: text('search_key').notNull(),
+    /** foldForSearch of the issuer's abbreviation and names: the issuer filter. */
+    issuerKey: text('issuer_key').notNull(),
+    /** The agency whose key registered it (it may change it); null when an admin did. */
+    ownerAgencyCode: text('owner_agency_code').references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('documents_identity_idx').on(t.identityKey),
+    index('documents_type_date_idx').on(t.type, t.issuedOn),
+    index('documents_issuer_idx').on(t.issuerAgencyCode),
+    index('documents_issued_on_idx').on(t.issuedOn),
+    check('documents_type_check', sql.raw(`type in (${DOCUMENT_TYPE_CODES.map((c) => `'${c}'`).join(',')})`)),
+    check('documents_year_check', sql`${t.year} between 1945 and 2100`),
+    check('documents_one_issuer', sql`${t.issuerAgencyCode} is null or ${t.issuerName} is null`),
+  ],
+);
+
+/** Bytes as a Buffer on both drivers (PGlite hands back a Uint8Array). */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/**
+ * Files attached to a document, in the database: they commit and roll back with the document, are deleted with
+ * it, are backed up with everything else, and need no shared disk between instances. The size cap keeps rows sane.
+ */
+export const documentFiles = pgTable(
+  'document_files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    documentId: uuid('document_id').notNull().references(() => documents.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    content: bytea('content').notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('document_files_document_idx').on(t.documentId, t.createdAt),
+    check('document_files_size_check', sql`${t.sizeBytes} = octet_length(${t.content})`),
+  ],
 );

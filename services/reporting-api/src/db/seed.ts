@@ -2,12 +2,17 @@
  * Demo data: the province's agencies around the reference report (seed/agencies.json), the indicator template
  * of the reference annex (seed/templates/), every reporting period of 2022–2024 bound to it, and the reference
  * agency's 2023 annual values as reported (seed/demo/). Templates and values go through the same services as
- * the API, so the seed is checked like any submission. Idempotent: what exists is left as it is.
+ * the API, so the seed is checked like any submission. The documents the reference report cites are registered
+ * by the citation extractor, and each demo value cites as evidence the documents its note names. Idempotent:
+ * what exists is left as it is.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { and, count, inArray, isNull } from 'drizzle-orm';
 import { periodsOfYear } from '../domain/periods.js';
+import { extractCitations } from '../domain/citations.js';
+import { sameDocument } from '../domain/documents.js';
+import { createDocumentService } from '../modules/documents/service.js';
 import type { Principal } from '../domain/roles.js';
 import type { Actor } from '../modules/audit/repository.js';
 import { agencySearchKey } from '../modules/agencies/repository.js';
@@ -56,7 +61,7 @@ interface DemoValues {
   values: Array<{ indicator: string; value: number | string | null; note?: string }>;
 }
 
-export async function seedDatabase(db: Db): Promise<{ agencies: number; periods: number; templates: number; procedures: number; values: number }> {
+export async function seedDatabase(db: Db): Promise<{ agencies: number; periods: number; templates: number; procedures: number; values: number; documents: number }> {
   const base = await seedAgenciesAndPeriods(db);
   const templateService = createTemplateService(db);
   let templatesCreated = 0;
@@ -88,6 +93,13 @@ export async function seedDatabase(db: Db): Promise<{ agencies: number; periods:
     await dossiers.ingest(SEED_PRINCIPAL, doc.counts, { atomic: true });
   }
 
+  // The documents the reference report cites, registered by the extractor itself (repeating it registers nothing).
+  const documents = createDocumentService(db);
+  const reference = await documents.extract({ principal: SEED_PRINCIPAL, actor: SYSTEM }, await readFile(`${SEED_DIR}reference/cchc-report-2023.txt`, 'utf8'), true);
+  const registered = reference.citations.flatMap((c) => (c.documentId ? [{ identity: { ...c, issuerNames: [] }, id: c.documentId }] : []));
+  /** The registered documents a demo note cites: its evidence. */
+  const evidenceOf = (note: string) => [...new Set(extractCitations(note).flatMap((c) => registered.find((r) => sameDocument(r.identity, { ...c, issuerNames: [] }))?.id ?? []))];
+
   for (const file of (await readdir(`${SEED_DIR}demo`)).filter((f) => f.endsWith('-values.json')).sort()) {
     const demo = JSON.parse(await readFile(`${SEED_DIR}demo/${file}`, 'utf8')) as DemoValues;
     // A report that has values is the agencies' own by now: the demo never overwrites it.
@@ -95,12 +107,12 @@ export async function seedDatabase(db: Db): Promise<{ agencies: number; periods:
     const summary = await values.submitReport(
       { principal: SEED_PRINCIPAL, actor: SYSTEM },
       { periodId: demo.period, agencyCode: demo.agency },
-      demo.values.map((v) => ({ indicator: v.indicator, value: v.value, ...(v.note !== undefined && { note: v.note }) })),
+      demo.values.map((v) => ({ indicator: v.indicator, value: v.value, ...(v.note !== undefined && { note: v.note, evidence: evidenceOf(v.note) }) })),
       { dryRun: false, atomic: true },
     );
     valuesCreated += summary.created;
   }
-  return { ...base, templates: templatesCreated, procedures: proceduresCreated, values: valuesCreated };
+  return { ...base, templates: templatesCreated, procedures: proceduresCreated, values: valuesCreated, documents: reference.registered?.created ?? 0 };
 }
 
 async function seedAgenciesAndPeriods(db: Db): Promise<{ agencies: number; periods: number }> {

@@ -14,6 +14,9 @@ function createAjv(coerceTypes: false | 'array') {
   return ajv;
 }
 
+/** A file body (`format: binary`) arrives as bytes, which no JSON Schema describes: it is checked to be bytes. */
+const isBinary = (schema: AnySchema) => typeof schema === 'object' && (schema as { type?: unknown }).type === 'string' && (schema as { format?: unknown }).format === 'binary';
+
 export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaCompiler<AnySchema> {
   const body = createAjv(false);
   const text = createAjv('array');
@@ -21,5 +24,5 @@ export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaC
     body.addSchema(schema as AnySchema);
     text.addSchema(schema as AnySchema);
   }
-  return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema);
+  return ({ schema, httpPart }) => (isBinary(schema) ? (data: unknown) => Buffer.isBuffer(data) : (httpPart === 'body' ? body : text).compile(schema));
 }

@@ -17,9 +17,10 @@ t.test('reports', async (t) => {
     t.equal((await post(`${base}/submit`, 'agency')).json().code, 'REPORT_EMPTY');
 
     await putValues(`${base}/values`, [{ indicator: 'I.1.1', value: 10 }, { indicator: 'I.1.2', value: 9 }]);
-    const narrative = await api.request({ method: 'PATCH', url: base, as: 'agency', payload: { narrative: { I: '**Công tác chỉ đạo**: ban hành Kế hoạch số 01/KH-BQL.' }, evidence: ['6f1c2f0e-3f7a-4a55-9f7e-0d3c1c2b9a01'] } });
+    const plan = (await api.request({ method: 'POST', url: '/v1/documents', as: 'agency', payload: { type: 'ke-hoach', number: '01', symbol: 'KH-BQL', issuedOn: '2024-01-05' } })).json().id;
+    const narrative = await api.request({ method: 'PATCH', url: base, as: 'agency', payload: { narrative: { I: '**Công tác chỉ đạo**: ban hành Kế hoạch số 01/KH-BQL.' }, evidence: [plan] } });
     t.equal(narrative.statusCode, 200);
-    t.match(narrative.json(), { narrative: { I: '**Công tác chỉ đạo**: ban hành Kế hoạch số 01/KH-BQL.' }, evidence: ['6f1c2f0e-3f7a-4a55-9f7e-0d3c1c2b9a01'] });
+    t.match(narrative.json(), { narrative: { I: '**Công tác chỉ đạo**: ban hành Kế hoạch số 01/KH-BQL.' }, evidence: [plan] });
 
     const submitted = await post(`${base}/submit`, 'agency');
     t.equal(submitted.statusCode, 200);

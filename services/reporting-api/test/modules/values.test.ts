@@ -67,7 +67,9 @@ t.test('indicator values', async (t) => {
 
   t.test('evidence links: kept, compared, replaced, cleared', async (t) => {
     const url = '/v1/reports/2024-H1/BQL-KCN/values';
-    const [a, b] = ['6f1c2f0e-3f7a-4a55-9f7e-0d3c1c2b9a01', '0b9e8a7d-1c2b-4d3e-8f9a-123456789abc'];
+    const register = async (number: string) =>
+      (await api.request({ method: 'POST', url: '/v1/documents', payload: { type: 'ke-hoach', number, symbol: 'KH-BQL', issuedOn: '2024-01-10' } })).json().id as string;
+    const [a, b] = [await register('61'), await register('62')];
     t.match((await put(url, [{ indicator: 'I.1.1', value: 20, evidence: [a] }])).json(), { created: 1 });
     t.same((await report('2024-H1', 'BQL-KCN')).get('I.1.1').evidence, [a]);
     t.match((await put(url, [{ indicator: 'I.1.1', value: 20, evidence: [a] }])).json(), { unchanged: 1 });

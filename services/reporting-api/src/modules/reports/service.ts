@@ -18,6 +18,7 @@ import type { Actor } from '../audit/repository.js';
 import { requirePeriod } from '../periods/lookup.js';
 import { lockReports, type ReportKey } from '../values/repository.js';
 import type { ValueService } from '../values/service.js';
+import { missingDocuments } from '../documents/repository.js';
 import * as repo from './repository.js';
 import type { Report, ReportPatch } from './schemas.js';
 
@@ -110,7 +111,15 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
           throw new ProblemError(current.state === 'submitted' ? 'REPORT_SUBMITTED' : 'REPORT_ACCEPTED', `The report is ${current.state}; it cannot change until it is returned or reopened`);
         }
         if (patch.narrative) await repo.updateReport(tx, key, { narrative: patch.narrative });
-        if (patch.evidence) await repo.replaceReportEvidence(tx, key, patch.evidence);
+        if (patch.evidence) {
+          const missing = await missingDocuments(tx, patch.evidence);
+          if (missing.size > 0) {
+            throw new ProblemError('EVIDENCE_NOT_FOUND', `No registered document has the id ${[...missing].join(', ')}`, {
+              errors: patch.evidence.flatMap((id, i) => (missing.has(id) ? [{ in: 'body', pointer: `/evidence/${i}`, message: 'no such document' }] : [])),
+            });
+          }
+          await repo.replaceReportEvidence(tx, key, patch.evidence);
+        }
         return view(tx, key);
       });
     },

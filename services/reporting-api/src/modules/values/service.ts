@@ -22,6 +22,7 @@ import { findAgencies, subtreeCodes } from '../agencies/repository.js';
 import { findPeriodsWithTemplate, findPeriodWithTemplate, listPeriods } from '../periods/repository.js';
 import type { LoadedTemplate, TemplateService } from '../templates/service.js';
 import { ensureReportStates, reportStates } from '../reports/repository.js';
+import { missingDocuments } from '../documents/repository.js';
 import * as repo from './repository.js';
 import { acceptRows, BATCH_CHUNK_ROWS, BATCH_PARALLELISM, chunkByReport, diffRows, groupByReport, mergeSummaries, reportKey, valueKey, type InputRow } from './submission.js';
 import type { ImportSummary, ValueItem, ValuesQuery } from './schemas.js';
@@ -174,6 +175,13 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       });
       const knownAnywhere = await repo.indicatorCodesAnywhere(tx, [...new Set(unknownCodes.map((r) => r.indicator))]);
       let accepted = acceptRows(rows, periodChecks, agencyChecks, knownAnywhere, reject);
+      // Evidence must name registered documents.
+      const missing = await missingDocuments(tx, accepted.flatMap((r) => r.evidence ?? []));
+      if (missing.size > 0) {
+        const unknownOf = (r: InputRow) => (r.evidence ?? []).filter((id) => missing.has(id));
+        for (const row of accepted) if (unknownOf(row).length) reject(row, 'EVIDENCE_NOT_FOUND', `No registered document has the id ${unknownOf(row).join(', ')}`);
+        accepted = accepted.filter((r) => unknownOf(r).length === 0);
+      }
 
       // Compare with what is stored, under the reports' locks.
       let keys = [...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values()];
