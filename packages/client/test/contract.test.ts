@@ -105,5 +105,5 @@ t.test('documents through the client: register, a duplicate, a file byte for byt
   const found = await unwrap(agency.POST('/v1/documents/extract', { body: { text: 'Căn cứ Kế hoạch số 02/KH-BQL ngày 11/01/2024 của Ban Quản lý các KCN.', register: true } }));
   const citation: Citation = found.citations[0]!;
   t.match(citation, { type: 'ke-hoach', reference: '02/KH-BQL', issuedOn: '2024-01-11', documentId: doc.id });
-  t.same(found.registered, { created: 0, existing: 1 });
+  t.same(found.registered, { created: 0, existing: 1, skipped: 0 });
 });

@@ -2357,6 +2357,8 @@ export interface components {
             registered?: {
                 created: number;
                 existing: number;
+                /** @description Citations that contradict themselves (a number’s year against its date): returned, not registered */
+                skipped: number;
             };
         };
         /** @description Every report and value that cites the document as evidence */

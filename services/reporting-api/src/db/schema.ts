@@ -417,9 +417,9 @@ export const documents = pgTable(
     url: text('url'),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     identityKey: text('identity_key').notNull(),
-    /** foldForSearch of the citation as written, issuer, summary and tags. */
+    /** foldForSearch of the citation as written, issuer name (an agency's is read from the agency), summary and tags. */
     searchKey: text('search_key').notNull(),
-    /** foldForSearch of the issuer's abbreviation and names: the issuer filter. */
+    /** foldForSearch of the issuer's abbreviation and name (an agency's is read from the agency): the issuer filter. */
     issuerKey: text('issuer_key').notNull(),
     /** The agency whose key registered it (it may change it); null when an admin did. */
     ownerAgencyCode: text('owner_agency_code').references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),

@@ -67,8 +67,8 @@ export const DOCUMENT_TYPE_CODES = DOCUMENT_TYPES.map((t) => t.code) as Document
 const byCode = new Map<string, DocumentTypeInfo>(DOCUMENT_TYPES.map((t) => [t.code, t]));
 export const documentTypeInfo = (code: DocumentType): DocumentTypeInfo => byCode.get(code)!;
 
-/** Abbreviations compare without case and with Đ read as D: reports write "CD-TTg" for CĐ-TTg. */
-export const abbreviationKey = (abbreviation: string) => abbreviation.replace(/[đĐ]/g, 'D').toUpperCase();
+/** Abbreviations compare without case and with Đ (and its look-alike Ð) read as D: reports write "CD-TTg" for CĐ-TTg. */
+export const abbreviationKey = (abbreviation: string) => abbreviation.replace(/[đĐðÐ]/g, 'D').toUpperCase();
 
 /**
  * The type an abbreviation names: as written first (HĐ hợp đồng, HD hướng dẫn), then without case and with Đ

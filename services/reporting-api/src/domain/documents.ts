@@ -21,7 +21,9 @@ export interface DocumentIdentity {
   issuerNames: string[];
 }
 
-export const identityKey = (d: { type: string; number: string; symbol: string }) => `${d.type}|${d.number.toLowerCase()}|${foldForSearch(d.symbol)}`;
+/** Type, number without leading zeros (01 and 1 are one number), and symbol folded. */
+export const identityKey = (d: { type: string; number: string; symbol: string }) =>
+  `${d.type}|${d.number.toLowerCase().replace(/^0+(?=\d)/, '')}|${foldForSearch(d.symbol)}`;
 
 /** Folded, with the long form of the common bodies read as their abbreviation. */
 export function issuerKey(name: string): string {

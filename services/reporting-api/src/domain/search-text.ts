@@ -2,13 +2,14 @@
  * Search keys for Vietnamese text. People type without diacritics ("so noi vu" must find "Sở Nội vụ"), so
  * every searchable name is stored beside a folded key and queries are folded the same way. Folding here, in
  * one function, rather than with Postgres `unaccent` keeps PGlite and a real server identical and covers
- * đ/Đ, which is a letter of its own, not a letter with a combining mark.
+ * đ/Đ, which is a letter of its own, not a letter with a combining mark (and Ð/ð, which legacy-encoding
+ * converters write for it).
  */
 export function foldForSearch(text: string): string {
   return text
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
-    .replace(/[đĐ]/g, 'd')
+    .replace(/[đĐðÐ]/g, 'd')
     .toLowerCase()
     .replace(/\s+/g, ' ')
     .trim();

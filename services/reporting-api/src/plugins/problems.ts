@@ -46,6 +46,8 @@ const PG_CLASS_TO_PROBLEM: Array<[RegExp, ProblemCode, string]> = [
   [/^23503$/, 'REFERENCE_CONFLICT', 'The change would leave a reference to a missing record, or remove a record others refer to'],
   [/^23(502|514|P01)$/, 'CONSTRAINT_VIOLATION', 'The data breaks a rule of the store'],
   [/^22/, 'INVALID_VALUE', 'A value is out of the range the store accepts'],
+  // 54000: a value too large for an index entry or a row (a schema cap missed somewhere); the input's fault.
+  [/^54000$/, 'INVALID_VALUE', 'A value is too large for the store'],
   [/^(40001|40P01)$/, 'CONFLICT', 'The change collided with a concurrent one; retry it'],
   [/^(08|57P0|53)/, 'SERVICE_UNAVAILABLE', 'The database is unavailable'],
 ];

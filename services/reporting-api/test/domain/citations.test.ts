@@ -69,6 +69,14 @@ t.test('formats, table-driven', async (t) => {
     ['abbreviation as the type word', 'theo KH số 01/KH-BQL', { type: 'ke-hoach' }],
     ['an impossible date is not read', 'Kế hoạch số 01/KH-BQL ngày 31/02/2023', { issuedOn: null, year: null, text: 'Kế hoạch số 01/KH-BQL' }],
     ['the issuer after của', 'Kế hoạch số 120/KH-UBND ngày 14/6/2023 của UBND tỉnh về cải thiện', { issuerName: 'UBND tỉnh' }],
+    ['an en dash for the hyphen', 'Kế hoạch số 02/KH–BQL ngày 11/01/2023', { symbol: 'KH-BQL', issuer: 'BQL', issuedOn: '2023-01-11' }],
+    ['a letter after the number', 'Kế hoạch số 15a/KH-BQL', { number: '15a', reference: '15a/KH-BQL' }],
+    ['Ð for Đ (legacy encodings)', 'Quyết Ðịnh số 10/QÐ-UBND', { type: 'quyet-dinh', symbol: 'QÐ-UBND', issuer: 'UBND' }],
+    ['abbreviation without số', 'theo QĐ 766/QĐ-TTg và NĐ 61/2018/NĐ-CP', { type: 'quyet-dinh', reference: '766/QĐ-TTg', text: 'QĐ 766/QĐ-TTg' }],
+    ['a law by its title', 'Luật Tổ chức chính quyền địa phương số 77/2015/QH13 ngày 19/6/2015', { type: 'luat', number: '77/2015', issuer: 'QH13', text: 'Luật Tổ chức chính quyền địa phương số 77/2015/QH13 ngày 19/6/2015' }],
+    ['a code by its title', 'Bộ luật Lao động số 45/2019/QH14', { type: 'bo-luat', issuer: 'QH14' }],
+    ['a report by its title', 'Báo cáo tổng kết số 12/BC-UBND', { type: 'bao-cao', text: 'Báo cáo tổng kết số 12/BC-UBND' }],
+    ['a compound type word', 'Thông báo kết luận số 123/TB-VP ngày 5/6/2023', { type: 'thong-bao', issuer: 'VP', text: 'Thông báo kết luận số 123/TB-VP ngày 5/6/2023' }],
     ['issuer name with và', 'Quyết định số 1135/QĐ-BKHĐT ngày 30/7/2019 của Bộ Lao động - Thương binh và Xã hội, nhằm', { issuerName: 'Bộ Lao động - Thương binh và Xã hội' }],
   ];
   for (const [label, text, expected] of cases) {
@@ -89,6 +97,9 @@ t.test('lists share the type word', async (t) => {
     ['và', 'Công văn số 12/SNV-VP và số 15/SNV-TTr', [{ issuer: 'SNV' }, { type: 'cong-van', reference: '15/SNV-TTr', issuer: 'SNV' }]],
     ['three, the last with its own word', 'Thông báo số 15/TB-BQL ngày 16/8/2023, 16/TB-BQL ngày 16/8/2023 và Thông báo số 54/TB-BQL ngày 29/11/2023', [{ number: '15' }, { number: '16', type: 'thong-bao' }, { number: '54', text: 'Thông báo số 54/TB-BQL ngày 29/11/2023' }]],
     ['list items name their own type', 'Quyết định số 5/QĐ-UBND, 6/KH-UBND', [{ type: 'quyet-dinh' }, { type: 'ke-hoach' }]],
+    ['the list goes on after the issuer', 'Quyết định số 10/QĐ-UBND ngày 01/02/2023 của UBND tỉnh; số 11/QĐ-UBND ngày 02/02/2023', [{ issuerName: 'UBND tỉnh' }, { reference: '11/QĐ-UBND', issuedOn: '2023-02-02' }]],
+    ['an issuer name does not hide a citation', 'Kế hoạch số 01/KH-BQL của Ban Quản lý Quyết định số 12/QĐ-BQL', [{ issuerName: 'Ban Quản lý' }, { type: 'quyet-dinh' }]],
+    ['a title that names another type is not one', 'Báo cáo kết quả thực hiện Quyết định số 12/QĐ-UBND', [{ type: 'quyet-dinh', text: 'Quyết định số 12/QĐ-UBND' }]],
   ];
   for (const [label, text, expected] of cases) {
     const found = extractCitations(text);
@@ -107,6 +118,11 @@ t.test('not citations', async (t) => {
     'Chỉ số 5/10 đạt yêu cầu',
     'Kế hoạch và Đầu tư giai đoạn 2019-2025',
     'Phiên họp thứ ba ngày 03 tháng 02 năm 2023',
+    'Báo cáo này được gửi kèm theo số 12/UBND-VP',
+    'Quyết định số 12/1940/QĐ-UBND',
+    `Kế hoạch số 01/KH-${'A'.repeat(80)}`,
+    'Kế hoạch số 01/KH - BQL',
+    'theo KH 12/UBND-VP',
     '',
   ]) t.same(extractCitations(text), [], JSON.stringify(text));
 });
@@ -120,6 +136,15 @@ t.test('offsets are into the text as given, even decomposed (NFD) or with astral
     t.equal(c!.text.normalize('NFC'), 'Kế hoạch số 01/KH-BQL ngày 05/01/2023');
     t.equal(c!.issuerName?.normalize('NFC'), 'Sở Nội vụ');
   }
+});
+
+t.test('long runs of spaces and repeated words take linear time (a quadratic search would time the file out)', async (t) => {
+  const spaces = ' '.repeat(500_000);
+  for (const text of [`Kế hoạch số 01/KH-BQL${spaces}x`, `Kế hoạch${spaces}số`, `Kế hoạch số 01/KH-BQL ngày 05 tháng 01${spaces}x`, `Kế hoạch số 01/KH-BQL của${spaces}x`, `Kế hoạch Tổ${' Tổ'.repeat(300_000)}`]) {
+    t.ok(extractCitations(text).length <= 1, `${text.length} characters`);
+  }
+  t.equal(extractCitations('số 01/KH-BQL; '.repeat(70_000)).length, 0, 'list items with no type word before them');
+  t.equal(extractCitations(`Kế hoạch số 1/KH-BQL${Array.from({ length: 50_000 }, (_, i) => `; ${i + 2}/KH-BQL`).join('')}`).length, 50_001, 'a list of 50 001');
 });
 
 t.test('a megabyte of report text', async (t) => {
@@ -153,7 +178,8 @@ t.test('the same document', async (t) => {
   t.notOk(sameDocument(base, { ...base, issuerNames: ['Sở Nội vụ'] }), 'another issuer');
   t.ok(sameDocument({ ...base, type: 'cong-dien', symbol: 'CĐ-TTg', issuerNames: [] }, { ...base, type: 'cong-dien', symbol: 'CD-TTg', issuerNames: [] }), 'CĐ written CD');
   t.notOk(sameDocument(base, { ...base, type: 'quyet-dinh' }), 'another type');
-  t.notOk(sameDocument(base, { ...base, number: '1' }), 'another number');
+  t.notOk(sameDocument(base, { ...base, number: '10' }), 'another number');
+  t.ok(sameDocument(base, { ...base, number: '1' }), '01 and 1 are one number');
   t.ok(sameDocument({ ...base, issuerNames: ['UBND tỉnh'] }, { ...base, issuerNames: ['Ủy ban nhân dân tỉnh Sóc Trăng'] }), 'UBND is Ủy ban nhân dân');
 });
 

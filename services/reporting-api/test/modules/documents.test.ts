@@ -60,6 +60,9 @@ t.test('documents', async (t) => {
     t.ok(byAgency.length >= 10 && byAgency.every((d) => d.issuerAgencyCode === 'UBND-ST'));
     t.ok((await list('issuer=thu%20tuong')).every((d) => d.issuerName === 'Thủ tướng Chính phủ'));
     t.ok((await list('issuer=TTg')).length >= 7, 'by the abbreviation in the symbol');
+    t.same(await list('issuer=so%20noi%20vu'), await list('issuer=SNV'), 'by words of an agency’s name');
+    await api.request({ method: 'PATCH', url: '/v1/agencies/SNV', payload: { shortName: 'Sở Nội vụ (mới)' } });
+    t.ok((await list('issuer=noi%20vu%20moi')).length >= 3, 'a renamed agency is found by its new name');
     const window = await list('from=2023-08-01&to=2023-08-31');
     t.ok(window.length >= 5 && window.every((d) => d.issuedOn >= '2023-08-01' && d.issuedOn <= '2023-08-31'));
     t.ok((await list('year=2019')).every((d) => d.year === 2019));
@@ -82,6 +85,7 @@ t.test('documents', async (t) => {
       ['no date, the same year', { type: 'ke-hoach', number: '03', symbol: 'KH-BQL', year: 2024 }],
       ['issuer unknown', { type: 'ke-hoach', number: '03', symbol: 'KH-BQL', issuedOn: '2024-01-15' }],
       ['issuer by name', { type: 'ke-hoach', number: '03', symbol: 'kh-bql', issuedOn: '2024-01-15', issuerName: 'Ban Quản lý các KCN' }],
+      ['the number without its leading zero', { type: 'ke-hoach', number: '3', symbol: 'KH-BQL', issuedOn: '2024-01-15' }],
     ] as const) {
       const res = await post('/v1/documents', duplicate);
       t.equal(res.statusCode, 409, label);
@@ -95,11 +99,22 @@ t.test('documents', async (t) => {
     t.equal(patched.statusCode, 200);
     t.match(patched.json(), { summary: 'Kế hoạch kiểm tra CCHC năm 2024 (sửa đổi)', issuerAgencyCode: null, issuerName: 'Ban Quản lý các KCN' }, 'naming the issuer clears the agency');
     t.equal((await search('kiem tra cchc sua doi'))[0].id, doc.id, 'the search key follows');
+    const both = await api.request({ method: 'PATCH', url: `/v1/documents/${doc.id}`, as: 'agency', payload: { issuerAgencyCode: 'SNV', issuerName: 'Sở Nội vụ' } });
+    t.match(both.json(), { code: 'VALIDATION_FAILED', errors: [{ pointer: '/issuerName' }] }, 'both kinds of issuer, as on create');
     const clash = await api.request({ method: 'PATCH', url: `/v1/documents/${doc.id}`, as: 'agency', payload: { number: '01', issuedOn: '2023-01-05' } });
     t.match(clash.json(), { code: 'DOCUMENT_EXISTS', existingId: (await byReference('01/KH-BQL')).id }, 'a correction that duplicates another document');
 
     const audit = (await api.request({ method: 'GET', url: `/v1/audit?entity=document&entityId=${doc.id}`, as: 'admin' })).json().items;
     t.same(audit.map((a: any) => a.action).sort(), ['create', 'update']);
+
+    // Two corrections at once each apply to what the other left (the row is locked): neither is lost.
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([
+        api.request({ method: 'PATCH', url: `/v1/documents/${doc.id}`, as: 'agency', payload: { summary: `Trích yếu ${round}` } }),
+        api.request({ method: 'PATCH', url: `/v1/documents/${doc.id}`, as: 'agency', payload: { tags: [`vòng ${round}`] } }),
+      ]);
+      t.match((await get(`/v1/documents/${doc.id}`)).json(), { summary: `Trích yếu ${round}`, tags: [`vòng ${round}`] }, `round ${round}`);
+    }
 
     t.equal((await api.request({ method: 'DELETE', url: `/v1/documents/${doc.id}`, as: 'agencyOther' })).statusCode, 403, 'another agency');
     t.equal((await api.request({ method: 'PATCH', url: `/v1/documents/${(await byReference('01/KH-BQL')).id}`, as: 'agency', payload: { tags: ['x'] } })).json().code, 'FORBIDDEN', 'an admin’s document');
@@ -123,6 +138,8 @@ t.test('documents', async (t) => {
     await bad({ type: 'ke-hoach', number: '1', symbol: 'KH-BQL', issuerAgencyCode: 'SNV', issuerName: 'Sở Nội vụ' }, '/issuerName');
     await bad({ type: 'ke-hoach', number: '1', symbol: 'KH-BQL', issuerAgencyCode: 'KHONG-CO' }, '/issuerAgencyCode', 'AGENCY_NOT_FOUND');
     await bad({ type: 'ke-hoach', number: '1', symbol: 'KH-BQL', extra: true }, '/extra');
+    await bad({ type: 'quyet-dinh', number: '12/1930', symbol: 'QĐ-UBND' }, '/number');
+    await bad({ type: 'ke-hoach', number: '1', symbol: `KH-${'A'.repeat(60)}` }, '/symbol');
     t.equal((await get('/v1/documents/not-a-uuid')).statusCode, 400);
     t.equal((await api.request({ method: 'PATCH', url: '/v1/documents/6f1c2f0e-3f7a-4a55-9f7e-0d3c1c2b9a01', payload: { tags: [] } })).json().code, 'DOCUMENT_NOT_FOUND');
   });
@@ -223,17 +240,24 @@ t.test('documents', async (t) => {
     t.equal(forbidden.json().code, 'FORBIDDEN', 'a reader extracts but does not register');
 
     const again = (await post('/v1/documents/extract', { text: REFERENCE, register: true }, 'agency')).json();
-    t.same(again.registered, { created: 0, existing: 96 }, 'the seed registered them all; nothing twice');
+    t.same(again.registered, { created: 0, existing: 96, skipped: 0 }, 'the seed registered them all; nothing twice');
     t.ok(again.citations.every((c: any) => typeof c.documentId === 'string'));
     const plan = again.citations.filter((c: any) => c.reference === '01/KH-BQL');
     t.ok(plan.length >= 3 && new Set(plan.map((c: any) => c.documentId)).size === 1, 'every mention of a document names one entry');
 
     const fresh = (await post('/v1/documents/extract', { text: 'Thực hiện Kế hoạch số 07/KH-UBND ngày 05 tháng 01 năm 2024 của UBND tỉnh; Quyết định số 12/QĐ-SNV ngày 3/1/2024, 15/QĐ-SNV ngày 9/1/2024 của Sở Nội vụ.', register: true }, 'agency')).json();
-    t.same(fresh.registered, { created: 3, existing: 0 });
+    t.same(fresh.registered, { created: 3, existing: 0, skipped: 0 });
     const plan07 = (await get(`/v1/documents/${fresh.citations[0].documentId}`)).json();
     t.match(plan07, { citation: 'Kế hoạch số 07/KH-UBND ngày 05/01/2024', issuerAgencyCode: 'UBND-ST', ownerAgencyCode: 'BQL-KCN' });
     t.equal((await get(`/v1/documents/${fresh.citations[2].documentId}`)).json().issuerAgencyCode, 'SNV', 'the list item shares its issuer');
 
+    const contradictory = (await post('/v1/documents/extract', { text: 'Quyết định số 28/2011/QĐ-UBND ngày 05/01/2012; Kế hoạch số 88/KH-SNV ngày 01/02/2024', register: true }, 'agency')).json();
+    t.same(contradictory.registered, { created: 1, existing: 0, skipped: 1 }, 'a citation whose number and date disagree is reported, not registered');
+    t.equal(contradictory.citations[0].documentId, undefined);
+
+    const many = Array.from({ length: 2001 }, (_, i) => `Kế hoạch số ${i + 1}/KH-SNV`).join('; ');
+    t.equal((await post('/v1/documents/extract', { text: many }, 'reader')).json().documents, 2001, 'many documents are counted quickly');
+    t.match((await post('/v1/documents/extract', { text: many, register: true }, 'agency')).json(), { code: 'VALIDATION_FAILED', errors: [{ pointer: '/register' }] });
     t.equal((await post('/v1/documents/extract', { text: 'x'.repeat(1_100_001) }, 'reader')).statusCode, 400, 'past the size the route takes');
     t.equal((await post('/v1/documents/extract', { text: 12 }, 'reader')).statusCode, 400);
   });
@@ -265,6 +289,15 @@ t.test('documents', async (t) => {
     t.ok(now.reports.some((r: any) => r.periodId === '2024' && r.agencyCode === 'BQL-KCN'));
     t.ok(now.values.some((v: any) => v.periodId === '2024' && v.indicator === 'I.1.1'));
     t.same((await get('/v1/reports/2024/BQL-KCN/evidence')).json().report.map((d: any) => d.id), [plan.id]);
+
+    // A link kept from before the registry existed (the constraint was added NOT VALID) may stay as it is.
+    const legacy = '0b9e8a7d-1c2b-4d3e-8f9a-123456789abc';
+    await api.database.db.execute(sql`alter table report_evidence drop constraint report_evidence_document_id_documents_id_fk`);
+    await api.database.db.execute(sql`insert into report_evidence (period_id, agency_code, document_id) values ('2024', 'BQL-KCN', ${legacy})`);
+    await api.database.db.execute(sql`alter table report_evidence add constraint report_evidence_document_id_documents_id_fk foreign key (document_id) references documents(id) on delete restrict not valid`);
+    t.equal((await api.request({ method: 'PATCH', url: '/v1/reports/2024/BQL-KCN', as: 'agency', payload: { evidence: [plan.id, legacy] } })).statusCode, 200, 'resubmitting a kept link');
+    t.equal((await api.request({ method: 'PATCH', url: '/v1/reports/2024/BQL-KCN', as: 'agency', payload: { evidence: [plan.id] } })).statusCode, 200);
+    t.equal((await api.request({ method: 'PATCH', url: '/v1/reports/2024/BQL-KCN', as: 'agency', payload: { evidence: [plan.id, legacy] } })).json().code, 'EVIDENCE_NOT_FOUND', 'once dropped, it cannot come back');
 
     const refused = await api.request({ method: 'DELETE', url: `/v1/documents/${plan.id}`, as: 'admin' });
     t.equal(refused.statusCode, 409);

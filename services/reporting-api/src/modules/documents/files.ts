@@ -34,7 +34,7 @@ export function createDocumentFileService(db: Db) {
       if ('refused' in type) throw new ProblemError('FILE_CONTENT_MISMATCH', type.refused);
       const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
       return db.transaction(async (tx) => {
-        const document = await requireDocument(tx, documentId);
+        const document = await requireDocument(tx, documentId, { lock: true });
         await assertMayChangeDocument(tx, ctx.principal, document);
         const row = await repo.insertFile(tx, {
           documentId,
@@ -61,7 +61,7 @@ export function createDocumentFileService(db: Db) {
     async remove(ctx: WriteContext, documentId: string, fileId: string): Promise<void> {
       await db.transaction(async (tx) => {
         const file = await mustFindFile(tx, documentId, fileId);
-        await assertMayChangeDocument(tx, ctx.principal, await requireDocument(tx, documentId));
+        await assertMayChangeDocument(tx, ctx.principal, await requireDocument(tx, documentId, { lock: true }));
         await repo.deleteFile(tx, fileId);
         await recordAudit(tx, ctx.actor, { entity: 'document-file', entityId: fileId, action: 'delete', before: repo.toFile(file) });
       });

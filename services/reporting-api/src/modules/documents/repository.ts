@@ -41,7 +41,7 @@ export function toDocument(row: DocumentRecord): Document {
 export const issuerNamesOf = (row: Pick<DocumentRecord, 'issuerAgencyCode' | 'issuerAgencyName' | 'issuerAgencyShortName' | 'issuerName'>): string[] =>
   row.issuerAgencyCode ? [row.issuerAgencyCode, row.issuerAgencyName, row.issuerAgencyShortName].filter((n): n is string => !!n) : row.issuerName ? [row.issuerName] : [];
 
-/** foldForSearch of the issuer's names and its abbreviation in the symbol: what the issuer filter reads. */
+/** foldForSearch of the issuer's abbreviation in the symbol and its name (not an agency's): what the issuer filter reads. */
 export function documentIssuerKey(d: { type: DocumentType; symbol: string; issuerNames: string[] }): string {
   return foldForSearch([symbolIssuer(d.type, d.symbol) ?? '', ...d.issuerNames].join(' | '));
 }
@@ -74,6 +74,10 @@ export async function findDocuments(db: Tx, ids: string[]): Promise<Map<string, 
 export async function findByIdentityKeys(db: Tx, keys: string[]): Promise<DocumentRecord[]> {
   if (keys.length === 0) return [];
   return (await selectRecords(db).where(inArray(documents.identityKey, keys)).orderBy(asc(documents.createdAt))).map(flatten);
+}
+
+export async function lockDocument(db: Tx, id: string): Promise<void> {
+  await db.select({ id: documents.id }).from(documents).where(eq(documents.id, id)).for('update');
 }
 
 /** Serialises registrations of one identity across transactions and instances (two scripts registering at once). */
@@ -110,8 +114,10 @@ export async function listDocuments(db: Tx, f: DocumentFilter): Promise<Array<Do
   if (f.year) where.push(eq(documents.year, f.year));
   if (f.tag) where.push(sql`${f.tag} = any(${documents.tags})`);
   if (f.issuerAgency) where.push(eq(documents.issuerAgencyCode, f.issuerAgency));
-  for (const word of f.issuerWords) where.push(like(documents.issuerKey, `%${escapeLike(word)}%`));
-  for (const word of f.words) where.push(like(documents.searchKey, `%${escapeLike(word)}%`));
+  // An agency's names are read from the agency (its search key), not copied into the document's keys.
+  const agencyKey = sql`coalesce(${agencies.searchKey}, '')`;
+  for (const word of f.issuerWords) where.push(like(sql`${documents.issuerKey} || ' ' || ${agencyKey}`, `%${escapeLike(word)}%`));
+  for (const word of f.words) where.push(like(sql`${documents.searchKey} || ' ' || ${agencyKey}`, `%${escapeLike(word)}%`));
   const rank = f.numbers.length ? sql<number>`(case when ltrim(split_part(${documents.number}, '/', 1), '0') in (${sql.join(f.numbers.map((n) => sql`${n.replace(/^0+/, '')}`), sql`, `)}) then 0 else 1 end)` : sql<number>`cast(1 as integer)`; // not a bare 1: ORDER BY 1 would mean the first column
   const sortDate = sql<string>`coalesce(${documents.issuedOn}, date '0001-01-01')::text`;
   if (f.after) {

@@ -19,7 +19,7 @@ export const DocumentTypeInfoSchema = Type.Object(
 );
 
 const Number_ = Type.String({
-  pattern: '^[0-9]{1,6}[a-z]?(/(19|20)[0-9]{2})?$',
+  pattern: '^[0-9]{1,6}[a-z]?(/(194[5-9]|19[5-9][0-9]|20[0-9]{2}|2100))?$',
   description: 'The number as written; a normative document’s carries its year ("28/2011")',
   examples: ['01'],
 });
@@ -174,7 +174,12 @@ export const ExtractResultSchema = Type.Object(
   {
     citations: Type.Array(ref(CitationSchema)),
     documents: Type.Integer({ description: 'Distinct documents among the citations' }),
-    registered: Type.Optional(Type.Object({ created: Type.Integer(), existing: Type.Integer() }, { additionalProperties: false })),
+    registered: Type.Optional(
+      Type.Object(
+        { created: Type.Integer(), existing: Type.Integer(), skipped: Type.Integer({ description: 'Citations that contradict themselves (a number’s year against its date): returned, not registered' }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { $id: 'ExtractResult', additionalProperties: false },
 );

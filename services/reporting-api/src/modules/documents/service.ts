@@ -33,6 +33,15 @@ type Fields = {
   tags: string[];
 };
 
+/** More distinct documents than any report cites: a text past it is not a report's narrative. */
+const MAX_REGISTERED_PER_TEXT = 2000;
+
+type ExtractResult = {
+  citations: Array<Citation & { documentId?: string }>;
+  documents: number;
+  registered?: { created: number; existing: number; skipped: number };
+};
+
 type Cursor = { rank: number; issuedOn: string; id: string };
 const isCursor = (v: unknown): v is Cursor =>
   typeof v === 'object' && v !== null && Number.isInteger((v as Cursor).rank) && typeof (v as Cursor).issuedOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test((v as Cursor).issuedOn) && typeof (v as Cursor).id === 'string' && /^[0-9a-f-]{36}$/.test((v as Cursor).id);
@@ -69,14 +78,16 @@ export function createDocumentService(db: Db) {
   const conflict = (existing: repo.DocumentRecord) =>
     new ProblemError('DOCUMENT_EXISTS', `This document is registered: ${repo.toDocument(existing).citation}`, { extra: { existingId: existing.id } });
 
-  function keysOf(f: Fields, names: string[]) {
-    return { identityKey: identityKey(f), searchKey: repo.documentSearchKey({ ...f, issuerNames: names }), issuerKey: repo.documentIssuerKey({ ...f, issuerNames: names }) };
+  /** The stored keys. An agency's names are not copied in: searches read them from the agency, so a rename shows. */
+  function keysOf(f: Fields) {
+    const issuerNames = f.issuerName ? [f.issuerName] : [];
+    return { identityKey: identityKey(f), searchKey: repo.documentSearchKey({ ...f, issuerNames }), issuerKey: repo.documentIssuerKey({ ...f, issuerNames }) };
   }
 
-  async function insert(tx: Tx, ctx: WriteContext, f: Fields, names: string[]): Promise<repo.DocumentRecord> {
+  async function insert(tx: Tx, ctx: WriteContext, f: Fields): Promise<repo.DocumentRecord> {
     const id = await repo.insertDocument(tx, {
       ...f,
-      ...keysOf(f, names),
+      ...keysOf(f),
       ownerAgencyCode: ctx.principal?.role === 'agency' ? ctx.principal.agencyCode : null,
       createdBy: ctx.principal?.keyId ?? null,
     });
@@ -132,18 +143,18 @@ export function createDocumentService(db: Db) {
         await repo.lockIdentities(tx, [identityKey(fields)]);
         const existing = await findSame(tx, identityOf(fields, names));
         if (existing) throw conflict(existing);
-        return repo.toDocument(await insert(tx, ctx, fields, names));
+        return repo.toDocument(await insert(tx, ctx, fields));
       });
     },
 
     async update(ctx: WriteContext, id: string, patch: DocumentPatch): Promise<Document> {
       return db.transaction(async (tx) => {
-        const current = await requireDocument(tx, id);
+        const current = await requireDocument(tx, id, { lock: true });
         await assertMayChangeDocument(tx, ctx.principal, current);
         const given = definedOnly(patch);
-        // One kind of issuer: naming one clears the other.
-        if (given.issuerAgencyCode) given.issuerName = null;
-        if (given.issuerName) given.issuerAgencyCode = null;
+        // One kind of issuer: naming one clears the other (naming both is refused below).
+        if (given.issuerAgencyCode && given.issuerName === undefined) given.issuerName = null;
+        if (given.issuerName && given.issuerAgencyCode === undefined) given.issuerAgencyCode = null;
         const merged = { ...current, ...given } as repo.DocumentRecord;
         const base = {
           type: merged.type as DocumentType,
@@ -163,7 +174,7 @@ export function createDocumentService(db: Db) {
         await repo.lockIdentities(tx, [identityKey(fields)]);
         const existing = await findSame(tx, identityOf(fields, names), id);
         if (existing) throw conflict(existing);
-        await repo.updateDocument(tx, id, { ...fields, ...keysOf(fields, names) });
+        await repo.updateDocument(tx, id, { ...fields, ...keysOf(fields) });
         const after = repo.toDocument(await requireDocument(tx, id));
         await recordAudit(tx, ctx.actor, { entity: 'document', entityId: id, action: 'update', before: repo.toDocument(current), after });
         return after;
@@ -173,7 +184,7 @@ export function createDocumentService(db: Db) {
     /** Deletes the document and its files; refused while a report or value cites it. */
     async remove(ctx: WriteContext, id: string): Promise<void> {
       await db.transaction(async (tx) => {
-        const current = await requireDocument(tx, id);
+        const current = await requireDocument(tx, id, { lock: true });
         await assertMayChangeDocument(tx, ctx.principal, current);
         const cited = await repo.citationsOf(tx, id);
         if (cited.reports.length + cited.values.length > 0) {
@@ -206,25 +217,41 @@ export function createDocumentService(db: Db) {
      * one transaction. The most complete mention of a document (with its date) is registered, so a later
      * "QĐ số 766/QĐ-TTg" without a date joins the dated entry rather than making its own.
      */
-    async extract(ctx: WriteContext, text: string, register: boolean): Promise<{ citations: Array<Citation & { documentId?: string }>; documents: number; registered?: { created: number; existing: number } }> {
+    async extract(ctx: WriteContext, text: string, register: boolean): Promise<ExtractResult> {
       const citations: Array<Citation & { documentId?: string }> = extractCitations(text);
-      const distinct: Array<{ identity: DocumentIdentity; members: number[] }> = [];
+      // Group mentions of one document. Only mentions with the same identity key can be the same document, so
+      // each is compared within its key's bucket: linear in the citations, however many documents they name.
+      const buckets = new Map<string, Array<{ identity: DocumentIdentity; members: number[] }>>();
       const order = citations.map((_, i) => i).sort((a, b) => Number(!citations[a]!.issuedOn) - Number(!citations[b]!.issuedOn) || a - b);
       for (const i of order) {
         const c = citations[i]!;
         const identity: DocumentIdentity = { ...c, issuerNames: c.issuerName ? [c.issuerName] : [] };
-        const group = distinct.find((d) => sameDocument(d.identity, identity));
+        const key = identityKey(identity);
+        const bucket = buckets.get(key) ?? buckets.set(key, []).get(key)!;
+        const group = bucket.find((d) => sameDocument(d.identity, identity));
         if (group) group.members.push(i);
-        else distinct.push({ identity, members: [i] });
+        else bucket.push({ identity, members: [i] });
       }
+      const distinct = [...buckets.values()].flat();
       if (!register) return { citations, documents: distinct.length };
+      if (distinct.length > MAX_REGISTERED_PER_TEXT) {
+        throw new ProblemError('VALIDATION_FAILED', `The text cites ${distinct.length} documents; register at most ${MAX_REGISTERED_PER_TEXT} at once`, {
+          errors: [{ in: 'body', pointer: '/register', message: `more than ${MAX_REGISTERED_PER_TEXT} documents: extract without register, or send the text in parts` }],
+        });
+      }
 
       return db.transaction(async (tx) => {
         const resolveIssuer = await issuerResolver(tx);
-        await repo.lockIdentities(tx, distinct.map((d) => identityKey(d.identity)));
+        await repo.lockIdentities(tx, [...buckets.keys()]);
         let created = 0;
+        let skipped = 0;
         for (const group of distinct) {
           const first = citations[group.members[0]!]!;
+          // A citation that contradicts itself (28/2011/QĐ-UBND dated 2012) is reported, not registered.
+          if ('conflict' in resolveYear(first)) {
+            skipped++;
+            continue;
+          }
           const issuerName = group.members.map((i) => citations[i]!.issuerName).find((n) => n !== null) ?? null;
           const agency = issuerName ? resolveIssuer(issuerName) : undefined;
           const fields: Fields = {
@@ -242,12 +269,12 @@ export function createDocumentService(db: Db) {
           const names = agency ? agency.names : fields.issuerName ? [fields.issuerName] : [];
           let row = await findSame(tx, identityOf(fields, names));
           if (!row) {
-            row = await insert(tx, ctx, fields, names);
+            row = await insert(tx, ctx, fields);
             created++;
           }
           for (const i of group.members) citations[i]!.documentId = row.id;
         }
-        return { citations, documents: distinct.length, registered: { created, existing: distinct.length - created } };
+        return { citations, documents: distinct.length, registered: { created, existing: distinct.length - created - skipped, skipped } };
       });
     },
   };

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/connection.js';
 import { agencies, expectedAgencies, indicatorValues, reportEvidence, reports, reportTransitions } from '../../db/schema.js';
 import type { ReportKey } from '../values/repository.js';
@@ -69,9 +69,11 @@ export async function evidenceOf(db: Tx, key: ReportKey): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** Sets the links to exactly `ids`: links that stay are left alone (a link older than the registry stays valid). */
 export async function replaceReportEvidence(db: Tx, key: ReportKey, ids: string[]): Promise<void> {
-  await db.delete(reportEvidence).where(and(eq(reportEvidence.periodId, key.periodId), eq(reportEvidence.agencyCode, key.agencyCode)));
-  if (ids.length) await db.insert(reportEvidence).values(ids.map((documentId) => ({ ...key, documentId })));
+  const ofReport = and(eq(reportEvidence.periodId, key.periodId), eq(reportEvidence.agencyCode, key.agencyCode));
+  await db.delete(reportEvidence).where(ids.length ? and(ofReport, notInArray(reportEvidence.documentId, ids)) : ofReport);
+  if (ids.length) await db.insert(reportEvidence).values(ids.map((documentId) => ({ ...key, documentId }))).onConflictDoNothing();
 }
 
 export async function valueCount(db: Tx, key: ReportKey): Promise<number> {

@@ -112,7 +112,9 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
         }
         if (patch.narrative) await repo.updateReport(tx, key, { narrative: patch.narrative });
         if (patch.evidence) {
-          const missing = await missingDocuments(tx, patch.evidence);
+          // New evidence must name registered documents; a link kept from before the registry may stay.
+          const kept = new Set(await repo.evidenceOf(tx, key));
+          const missing = new Set([...(await missingDocuments(tx, patch.evidence))].filter((id) => !kept.has(id)));
           if (missing.size > 0) {
             throw new ProblemError('EVIDENCE_NOT_FOUND', `No registered document has the id ${[...missing].join(', ')}`, {
               errors: patch.evidence.flatMap((id, i) => (missing.has(id) ? [{ in: 'body', pointer: `/evidence/${i}`, message: 'no such document' }] : [])),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { queryRows, type Tx } from '../../db/connection.js';
 import { indicators, indicatorValues, valueAudit, valueEvidence } from '../../db/schema.js';
@@ -77,11 +77,11 @@ export async function upsertValues(db: Tx, rows: ValueWrite[]): Promise<void> {
       updated_at = excluded.updated_at, updated_by = excluded.updated_by`);
 }
 
+/** Sets the links to exactly `documentIds`: links that stay are left alone (a link older than the registry stays valid). */
 export async function replaceEvidence(db: Tx, key: ReportKey & { indicatorCode: string }, documentIds: string[]): Promise<void> {
-  await db
-    .delete(valueEvidence)
-    .where(and(eq(valueEvidence.periodId, key.periodId), eq(valueEvidence.agencyCode, key.agencyCode), eq(valueEvidence.indicatorCode, key.indicatorCode)));
-  if (documentIds.length) await db.insert(valueEvidence).values(documentIds.map((documentId) => ({ ...key, documentId })));
+  const ofValue = and(eq(valueEvidence.periodId, key.periodId), eq(valueEvidence.agencyCode, key.agencyCode), eq(valueEvidence.indicatorCode, key.indicatorCode));
+  await db.delete(valueEvidence).where(documentIds.length ? and(ofValue, notInArray(valueEvidence.documentId, documentIds)) : ofValue);
+  if (documentIds.length) await db.insert(valueEvidence).values(documentIds.map((documentId) => ({ ...key, documentId }))).onConflictDoNothing();
 }
 
 export async function deleteValue(db: Tx, key: ReportKey & { indicatorCode: string }): Promise<ValueRow | undefined> {

@@ -175,10 +175,11 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       });
       const knownAnywhere = await repo.indicatorCodesAnywhere(tx, [...new Set(unknownCodes.map((r) => r.indicator))]);
       let accepted = acceptRows(rows, periodChecks, agencyChecks, knownAnywhere, reject);
-      // Evidence must name registered documents.
+      // New evidence must name registered documents; a link kept from before the registry may stay as it is.
       const missing = await missingDocuments(tx, accepted.flatMap((r) => r.evidence ?? []));
       if (missing.size > 0) {
-        const unknownOf = (r: InputRow) => (r.evidence ?? []).filter((id) => missing.has(id));
+        const linked = await repo.loadEvidence(tx, [...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values()]);
+        const unknownOf = (r: InputRow) => (r.evidence ?? []).filter((id) => missing.has(id) && !linked.get(valueKey(r, r.indicator))?.includes(id));
         for (const row of accepted) if (unknownOf(row).length) reject(row, 'EVIDENCE_NOT_FOUND', `No registered document has the id ${unknownOf(row).join(', ')}`);
         accepted = accepted.filter((r) => unknownOf(r).length === 0);
       }
