@@ -92,8 +92,8 @@ const CODE =
   String.raw`(?:(?<pnum>\d{1,6})-${LB}(?<ptype>\p{L}{1,5})/${LB}(?<pissuer>${SEG}(?:[-/]${LB}${SEG}){0,6})` +
   String.raw`|(?<num>\d{1,6}[a-z]?)(?:/(?<nyear>(?:19|20)\d{2}))? ?/ ?${LB}(?<sym>${SEG}(?:[-–]${LB}${SEG}){0,6}))(?![\p{L}\d]|[-–/]\p{L})`;
 const DATE =
-  String.raw`(?:(?:\s*,\s*|\s+)ngay\s+(?:(?<d>\d{1,2})\s*(?<ds>[/.-])\s*(?<m>\d{1,2})\s*\k<ds>\s*(?<y>\d{4})` +
-  String.raw`|(?<d2>\d{1,2})\s+thang\s+(?<m2>\d{1,2})(?:\s*,\s*|\s+)nam\s+(?<y2>\d{4}))(?!\d))?`;
+  String.raw`(?:(?:\s*,\s*|\s+|\s*(?<open>\()\s*)ngay\s+(?:(?<d>\d{1,2})\s*(?<ds>[/.-])\s*(?<m>\d{1,2})\s*\k<ds>\s*(?<y>\d{4})` +
+  String.raw`|(?<d2>\d{1,2})\s+thang\s+(?<m2>\d{1,2})(?:\s*,\s*|\s+)nam\s+(?<y2>\d{4}))(?!\d)(?<close>\s*\))?)?`;
 const NOT_A_TYPE_WORD = String.raw`(?!(?:${wordPattern}|so)(?![\p{L}\d]))`;
 /** A title between the type word and "số": "Luật Tổ chức chính quyền địa phương số 77/2015/QH13". */
 const TITLE = String.raw`(?:\s+${NOT_A_TYPE_WORD}\p{L}+){1,8}\s+${SO}`;
@@ -200,7 +200,8 @@ function readMatch(m: RegExpExecArray, nfc: string, word: Word | undefined, inhe
   }
   const yearOfNumber = g.nyear ? Number(g.nyear) : undefined;
   if (!type || symbol.length > 60 || (yearOfNumber !== undefined && (yearOfNumber < 1945 || yearOfNumber > 2100))) return undefined;
-  const issuedOn = isoDate(g.d ?? g.d2, g.m ?? g.m2, g.y ?? g.y2);
+  // A date in parentheses, "(ngày 01/02/2023)", counts with both of them; an unclosed one is not read.
+  const issuedOn = g.open !== undefined && g.close === undefined ? null : isoDate(g.d ?? g.d2, g.m ?? g.m2, g.y ?? g.y2);
   return {
     parts: {
       type,
@@ -212,7 +213,8 @@ function readMatch(m: RegExpExecArray, nfc: string, word: Word | undefined, inhe
       issuedOn,
     },
     symbolType,
-    end: issuedOn ? m.index + m[0].length : at(g.pnum !== undefined ? 'pissuer' : 'sym')[1],
+    // A closing parenthesis belongs to the citation only when the date opened it.
+    end: !issuedOn ? at(g.pnum !== undefined ? 'pissuer' : 'sym')[1] : g.close !== undefined && g.open === undefined ? at('close')[0] : m.index + m[0].length,
   };
 }
 

@@ -69,6 +69,8 @@ t.test('formats, table-driven', async (t) => {
     ['abbreviation as the type word', 'theo KH số 01/KH-BQL', { type: 'ke-hoach' }],
     ['an impossible date is not read', 'Kế hoạch số 01/KH-BQL ngày 31/02/2023', { issuedOn: null, year: null, text: 'Kế hoạch số 01/KH-BQL' }],
     ['the issuer after của', 'Kế hoạch số 120/KH-UBND ngày 14/6/2023 của UBND tỉnh về cải thiện', { issuerName: 'UBND tỉnh' }],
+    ['a date in parentheses', 'Quyết định số 123/QĐ-UBND (ngày 01/02/2023) của UBND tỉnh', { issuedOn: '2023-02-01', text: 'Quyết định số 123/QĐ-UBND (ngày 01/02/2023)', issuerName: 'UBND tỉnh' }],
+    ['an unclosed parenthesis', 'Quyết định số 123/QĐ-UBND (ngày 01/02/2023 và', { issuedOn: null, text: 'Quyết định số 123/QĐ-UBND' }],
     ['an en dash for the hyphen', 'Kế hoạch số 02/KH–BQL ngày 11/01/2023', { symbol: 'KH-BQL', issuer: 'BQL', issuedOn: '2023-01-11' }],
     ['a letter after the number', 'Kế hoạch số 15a/KH-BQL', { number: '15a', reference: '15a/KH-BQL' }],
     ['Ð for Đ (legacy encodings)', 'Quyết Ðịnh số 10/QÐ-UBND', { type: 'quyet-dinh', symbol: 'QÐ-UBND', issuer: 'UBND' }],
