@@ -6,13 +6,19 @@
  * converters write for it).
  */
 export function foldForSearch(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .replace(/[đĐðÐ]/g, 'd')
+  return withoutDiacritics(text)
     .toLowerCase()
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** The text with its marks dropped and Đ as D ("Kế hoạch 01.pdf" → "Ke hoach 01.pdf"), case kept. */
+export function withoutDiacritics(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[đð]/g, 'd')
+    .replace(/[ĐÐ]/g, 'D');
 }
 
 /** Escapes LIKE wildcards so a user's `%` or `_` matches itself. */

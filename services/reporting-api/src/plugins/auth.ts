@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Access, Principal } from '../domain/roles.js';
 import { ProblemError } from '../errors.js';
-import type { Actor } from '../modules/audit/repository.js';
+import type { Actor, WriteContext } from '../modules/audit/repository.js';
 import type { ApiKeyService } from '../modules/api-keys/service.js';
 import { problemResponses } from '../schemas/common.js';
 
@@ -27,6 +27,10 @@ declare module 'fastify' {
 
 export function actorOf(request: FastifyRequest): Actor {
   return { keyId: request.principal?.keyId ?? null, requestId: String(request.id) };
+}
+
+export function writeContextOf(request: FastifyRequest): WriteContext {
+  return { principal: request.principal, actor: actorOf(request) };
 }
 
 function describeAccess(access: Access): string {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { actorOf } from '../../plugins/auth.js';
+import { writeContextOf } from '../../plugins/auth.js';
 import { problemResponses, ref } from '../../schemas/common.js';
 import { AgencyCodeParams, AgencyListQuery, AgencyPageSchema, AgencyPatchSchema, AgencySchema, AgencySubtreeSchema, NewAgencySchema } from './schemas.js';
 
@@ -9,7 +9,6 @@ const writers = ['admin', 'agency'] as const;
 
 export const agencyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const agencies = app.services.agencies;
-  const ctx = (request: Parameters<typeof actorOf>[0]) => ({ principal: request.principal, actor: actorOf(request) });
 
   app.get('/v1/agencies', {
     config: { access: 'read' },
@@ -50,7 +49,7 @@ export const agencyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(NewAgencySchema),
       response: { 201: ref(AgencySchema), ...problemResponses(400, 409, 422) },
     },
-  }, async (request, reply) => reply.code(201).send(await agencies.create(ctx(request), request.body)));
+  }, async (request, reply) => reply.code(201).send(await agencies.create(writeContextOf(request), request.body)));
 
   app.patch('/v1/agencies/:code', {
     config: { access: writers },
@@ -63,7 +62,7 @@ export const agencyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(AgencyPatchSchema),
       response: { 200: ref(AgencySchema), ...problemResponses(400, 404, 409, 422) },
     },
-  }, async (request) => agencies.update(ctx(request), request.params.code, request.body));
+  }, async (request) => agencies.update(writeContextOf(request), request.params.code, request.body));
 
   app.post('/v1/agencies/:code/deactivate', {
     config: { access: writers },
@@ -79,5 +78,5 @@ export const agencyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...problemResponses(400, 404, 409),
       },
     },
-  }, async (request) => agencies.deactivate(ctx(request), request.params.code, request.query.cascade ?? false));
+  }, async (request) => agencies.deactivate(writeContextOf(request), request.params.code, request.query.cascade ?? false));
 };

@@ -4,20 +4,14 @@
  * active) and records every change in the audit log in the same transaction.
  */
 import type { Db } from '../../db/connection.js';
-import type { Principal } from '../../domain/roles.js';
 import { definedOnly } from '../../domain/patch.js';
 import { ProblemError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
-import { recordAudit, type Actor } from '../audit/repository.js';
+import { recordAudit, type WriteContext } from '../audit/repository.js';
 import * as repo from './repository.js';
 import type { Agency, AgencyListQuery, AgencyPatch, AgencyTreeNode, NewAgency } from './schemas.js';
 import { requireAgency } from './lookup.js';
 import { assertMayWriteFor } from './scope.js';
-
-export interface WriteContext {
-  principal: Principal | undefined;
-  actor: Actor;
-}
 
 const isCodeCursor = (v: unknown): v is string => typeof v === 'string' && v.length <= 40;
 

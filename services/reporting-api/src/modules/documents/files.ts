@@ -8,18 +8,17 @@ import { createHash } from 'node:crypto';
 import type { Db, Tx } from '../../db/connection.js';
 import { fileTypeOf } from '../../domain/file-types.js';
 import { ProblemError } from '../../errors.js';
-import type { WriteContext } from '../agencies/service.js';
-import { recordAudit } from '../audit/repository.js';
+import { recordAudit, type WriteContext } from '../audit/repository.js';
 import { assertMayChangeDocument, requireDocument } from './lookup.js';
 import * as repo from './repository.js';
 import type { DocumentFile } from './schemas.js';
 
 export function createDocumentFileService(db: Db) {
-  async function mustFindFile(tx: Tx, documentId: string, fileId: string): Promise<repo.FileRow> {
-    await requireDocument(tx, documentId);
+  async function mustFindFile(tx: Tx, documentId: string, fileId: string, options: { lock?: boolean } = {}): Promise<{ document: repo.DocumentRecord; file: repo.FileRow }> {
+    const document = await requireDocument(tx, documentId, options);
     const file = await repo.findFile(tx, documentId, fileId);
     if (!file) throw new ProblemError('FILE_NOT_FOUND', `The document ${documentId} has no file ${fileId}`);
-    return file;
+    return { document, file };
   }
 
   return {
@@ -52,7 +51,7 @@ export function createDocumentFileService(db: Db) {
     },
 
     async download(documentId: string, fileId: string): Promise<{ file: DocumentFile; bytes: Buffer }> {
-      const file = await mustFindFile(db, documentId, fileId);
+      const { file } = await mustFindFile(db, documentId, fileId);
       const bytes = await repo.fileContent(db, fileId);
       if (!bytes) throw new ProblemError('FILE_NOT_FOUND', `The document ${documentId} has no file ${fileId}`);
       return { file: repo.toFile(file), bytes };
@@ -60,8 +59,8 @@ export function createDocumentFileService(db: Db) {
 
     async remove(ctx: WriteContext, documentId: string, fileId: string): Promise<void> {
       await db.transaction(async (tx) => {
-        const file = await mustFindFile(tx, documentId, fileId);
-        await assertMayChangeDocument(tx, ctx.principal, await requireDocument(tx, documentId, { lock: true }));
+        const { document, file } = await mustFindFile(tx, documentId, fileId, { lock: true });
+        await assertMayChangeDocument(tx, ctx.principal, document);
         await repo.deleteFile(tx, fileId);
         await recordAudit(tx, ctx.actor, { entity: 'document-file', entityId: fileId, action: 'delete', before: repo.toFile(file) });
       });

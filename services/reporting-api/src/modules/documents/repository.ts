@@ -37,9 +37,17 @@ export function toDocument(row: DocumentRecord): Document {
   };
 }
 
+/** The names an agency goes by as an issuer: its code, name and short name. */
+export const namesOfAgency = (a: { code: string; name: string | null; shortName: string | null }): string[] =>
+  [a.code, a.name, a.shortName].filter((n): n is string => !!n);
+
 /** Names the issuer goes by, for the duplicate check. */
 export const issuerNamesOf = (row: Pick<DocumentRecord, 'issuerAgencyCode' | 'issuerAgencyName' | 'issuerAgencyShortName' | 'issuerName'>): string[] =>
-  row.issuerAgencyCode ? [row.issuerAgencyCode, row.issuerAgencyName, row.issuerAgencyShortName].filter((n): n is string => !!n) : row.issuerName ? [row.issuerName] : [];
+  row.issuerAgencyCode
+    ? namesOfAgency({ code: row.issuerAgencyCode, name: row.issuerAgencyName, shortName: row.issuerAgencyShortName })
+    : row.issuerName
+      ? [row.issuerName]
+      : [];
 
 /** foldForSearch of the issuer's abbreviation in the symbol and its name (not an agency's): what the issuer filter reads. */
 export function documentIssuerKey(d: { type: DocumentType; symbol: string; issuerNames: string[] }): string {

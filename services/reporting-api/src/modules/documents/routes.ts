@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ACCEPTED_UPLOAD_TYPES } from '../../domain/file-types.js';
+import { withoutDiacritics } from '../../domain/search-text.js';
 import { ProblemError } from '../../errors.js';
-import { actorOf } from '../../plugins/auth.js';
+import { writeContextOf } from '../../plugins/auth.js';
 import { problemResponses, ref } from '../../schemas/common.js';
 import { ReportParams } from '../values/schemas.js';
 import {
@@ -37,14 +38,13 @@ const fileContent = Object.fromEntries(ACCEPTED_UPLOAD_TYPES.map((t) => [t, { sc
 
 /** RFC 6266: an ASCII fallback and the exact UTF-8 name, so "Kế hoạch 01.pdf" downloads under its own name. */
 function contentDisposition(filename: string): string {
-  const fallback = filename.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, (c) => (c === 'đ' ? 'd' : 'D')).replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const fallback = withoutDiacritics(filename).replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRouteOptions> = async (app, options) => {
   const documents = app.services.documents;
   const files = app.services.documentFiles;
-  const ctx = (request: Parameters<typeof actorOf>[0]) => ({ principal: request.principal, actor: actorOf(request) });
 
   // Attachments arrive as raw bytes; only in this plugin. The route's bodyLimit answers 413 before reading more.
   app.addContentTypeParser(ACCEPTED_UPLOAD_TYPES, { parseAs: 'buffer', bodyLimit: options.fileLimit }, (_request, body, done) => done(null, body));
@@ -77,7 +77,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRouteOptions> = a
       response: { 201: ref(DocumentSchema), ...problemResponses(400, 404, 409) },
     },
   }, async (request, reply) => {
-    const created = await documents.create(ctx(request), request.body);
+    const created = await documents.create(writeContextOf(request), request.body);
     return reply.code(201).header('location', `/v1/documents/${created.id}`).send(created);
   });
 
@@ -97,7 +97,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRouteOptions> = a
   }, async (request) => {
     const register = request.body.register ?? false;
     if (register && !writers.some((role) => role === request.principal?.role)) throw new ProblemError('FORBIDDEN', 'Registering documents needs an admin or agency key; extraction alone does not');
-    return documents.extract(ctx(request), request.body.text, register);
+    return documents.extract(writeContextOf(request), request.body.text, register);
   });
 
   app.get('/v1/documents/:id', {
@@ -116,7 +116,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRouteOptions> = a
       body: ref(DocumentPatchSchema),
       response: { 200: ref(DocumentSchema), ...problemResponses(400, 404, 409) },
     },
-  }, async (request) => documents.update(ctx(request), request.params.id, request.body));
+  }, async (request) => documents.update(writeContextOf(request), request.params.id, request.body));
 
   app.delete('/v1/documents/:id', {
     config: { access: writers },
@@ -129,7 +129,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRouteOptions> = a
       response: { 204: Type.Null({ description: 'Deleted, with its files' }), ...problemResponses(400, 404, 409) },
     },
   }, async (request, reply) => {
-    await documents.remove(ctx(request), request.params.id);
+    await documents.remove(writeContextOf(request), request.params.id);
     return reply.code(204).send(null);
   });
 
@@ -162,7 +162,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRouteOptions> = a
     // JSON and forms are parsed before they get here; only the file types arrive as bytes.
     if (!Buffer.isBuffer(request.body)) throw new ProblemError('UNSUPPORTED_MEDIA_TYPE', `Send the file’s bytes with its Content-Type: ${ACCEPTED_UPLOAD_TYPES.join(', ')}`);
     const declaredType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const file = await files.upload(ctx(request), request.params.id, { filename: request.query.filename, declaredType, bytes: request.body });
+    const file = await files.upload(writeContextOf(request), request.params.id, { filename: request.query.filename, declaredType, bytes: request.body });
     return reply.code(201).header('location', `/v1/documents/${file.documentId}/files/${file.id}`).send(file);
   });
 
@@ -192,7 +192,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRouteOptions> = a
     config: { access: writers },
     schema: { tags, operationId: 'deleteDocumentFile', summary: 'Remove a file from a document', params: FileParams, response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 404) } },
   }, async (request, reply) => {
-    await files.remove(ctx(request), request.params.id, request.params.fileId);
+    await files.remove(writeContextOf(request), request.params.id, request.params.fileId);
     return reply.code(204).send(null);
   });
 

@@ -14,8 +14,7 @@ import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import { findAgency } from '../agencies/repository.js';
 import { requireAgency } from '../agencies/lookup.js';
 import { requirePeriod } from '../periods/lookup.js';
-import { recordAudit } from '../audit/repository.js';
-import type { WriteContext } from '../agencies/service.js';
+import { recordAudit, type WriteContext } from '../audit/repository.js';
 import { assertMayChangeDocument, requireDocument } from './lookup.js';
 import * as repo from './repository.js';
 import type { Document, DocumentListQuery, DocumentPatch, NewDocument } from './schemas.js';
@@ -61,7 +60,7 @@ export function createDocumentService(db: Db) {
     if (f.issuerAgencyCode) {
       const agency = await findAgency(tx, f.issuerAgencyCode);
       if (!agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${f.issuerAgencyCode}`, { errors: [{ in: 'body', pointer: '/issuerAgencyCode', message: 'no such agency' }] });
-      return [agency.code, agency.name, agency.shortName].filter((n): n is string => !!n);
+      return repo.namesOfAgency(agency);
     }
     return f.issuerName ? [f.issuerName] : [];
   }
@@ -284,7 +283,7 @@ export function createDocumentService(db: Db) {
    * name or short name, or the start of exactly one agency's.
    */
   async function issuerResolver(tx: Tx) {
-    const named = (await repo.agencyNames(tx)).map((a) => ({ code: a.code, names: [a.code, a.name, a.shortName].filter((n): n is string => !!n), keys: [a.name, a.shortName].filter((n): n is string => !!n).map(issuerKey) }));
+    const named = (await repo.agencyNames(tx)).map((a) => ({ code: a.code, names: repo.namesOfAgency(a), keys: [a.name, a.shortName].filter((n): n is string => !!n).map(issuerKey) }));
     return (name: string) => {
       const key = issuerKey(name);
       const exact = named.filter((a) => a.keys.includes(key));

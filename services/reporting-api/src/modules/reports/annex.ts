@@ -14,7 +14,8 @@ import { findAgencies } from '../agencies/repository.js';
 import { expectedOf } from './repository.js';
 import type { ReportKey } from '../values/repository.js';
 import type { ImportSummary } from '../values/schemas.js';
-import type { ValueService, WriteContext } from '../values/service.js';
+import type { WriteContext } from '../audit/repository.js';
+import type { ValueService } from '../values/service.js';
 import { readWorkbook, writeWorkbook, XLSX_TYPE } from './workbook.js';
 
 export type AnnexFormat = 'csv' | 'xlsx';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ProblemError } from '../../errors.js';
-import { actorOf } from '../../plugins/auth.js';
+import { writeContextOf } from '../../plugins/auth.js';
 import { problemResponses, ref } from '../../schemas/common.js';
 import { AgencyCode } from '../agencies/schemas.js';
 import { PeriodIdParams } from '../periods/schemas.js';
@@ -24,7 +24,6 @@ const FormatQuery = { format: Type.Optional(Type.Enum(['csv', 'xlsx'] as const, 
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const reports = app.services.reports;
   const annex = app.services.annex;
-  const ctx = (request: Parameters<typeof actorOf>[0]) => ({ principal: request.principal, actor: actorOf(request) });
   const keyOf = (p: { periodId: string; agencyCode: string }) => ({ periodId: p.periodId, agencyCode: p.agencyCode });
 
   // Annex files arrive as raw bytes (CSV text or an XLSX zip); only in this plugin.
@@ -58,7 +57,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(ReportPatchSchema),
       response: { 200: ref(ReportSchema), ...problemResponses(400, 404, 409, 422) },
     },
-  }, async (request) => reports.update(ctx(request), keyOf(request.params), request.body));
+  }, async (request) => reports.update(writeContextOf(request), keyOf(request.params), request.body));
 
   app.post('/v1/reports/:periodId/:agencyCode/submit', {
     config: { access: writers },
@@ -70,12 +69,12 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ReportParams,
       response: { 200: ref(ReportSchema), ...problemResponses(400, 404, 409, 422) },
     },
-  }, async (request) => reports.submit(ctx(request), keyOf(request.params)));
+  }, async (request) => reports.submit(writeContextOf(request), keyOf(request.params)));
 
   app.post('/v1/reports/:periodId/:agencyCode/accept', {
     config: { access: admins },
     schema: { tags, operationId: 'acceptReport', summary: 'Accept a submitted report', params: ReportParams, response: { 200: ref(ReportSchema), ...problemResponses(400, 404, 409) } },
-  }, async (request) => reports.accept(ctx(request), keyOf(request.params)));
+  }, async (request) => reports.accept(writeContextOf(request), keyOf(request.params)));
 
   app.post('/v1/reports/:periodId/:agencyCode/return', {
     config: { access: admins },
@@ -88,7 +87,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(ReturnBodySchema),
       response: { 200: ref(ReportSchema), ...problemResponses(400, 404, 409) },
     },
-  }, async (request) => reports.return(ctx(request), keyOf(request.params), request.body.reason));
+  }, async (request) => reports.return(writeContextOf(request), keyOf(request.params), request.body.reason));
 
   app.post('/v1/reports/:periodId/:agencyCode/reopen', {
     config: { access: admins },
@@ -101,7 +100,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Why (kept with the transition)' })) }, { additionalProperties: false }),
       response: { 200: ref(ReportSchema), ...problemResponses(400, 404, 409) },
     },
-  }, async (request) => reports.reopen(ctx(request), keyOf(request.params), request.query.reason ?? null));
+  }, async (request) => reports.reopen(writeContextOf(request), keyOf(request.params), request.query.reason ?? null));
 
   app.get('/v1/reports/:periodId/:agencyCode/annex', {
     config: { access: 'read' },
@@ -138,7 +137,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     // JSON and forms are parsed before they get here; only the raw file types arrive as bytes.
     if (!Buffer.isBuffer(request.body)) throw new ProblemError('UNSUPPORTED_MEDIA_TYPE', `Send the file as text/csv or ${XLSX_TYPE}`);
-    return annex.importReport(ctx(request), keyOf(request.params), request.body, { dryRun: request.query.dryRun ?? false, atomic: request.query.atomic ?? true });
+    return annex.importReport(writeContextOf(request), keyOf(request.params), request.body, { dryRun: request.query.dryRun ?? false, atomic: request.query.atomic ?? true });
   });
 
   app.get('/v1/periods/:id/completeness', {

@@ -8,24 +8,18 @@
 import type { Db, Tx } from '../../db/connection.js';
 import { rate } from '../../domain/rate.js';
 import { isOnTime } from '../../domain/periods.js';
-import type { Principal } from '../../domain/roles.js';
 import { ProblemError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import { requireAgency } from '../agencies/lookup.js';
 import { findAgencies } from '../agencies/repository.js';
 import { assertMayWriteFor } from '../agencies/scope.js';
-import type { Actor } from '../audit/repository.js';
+import type { WriteContext } from '../audit/repository.js';
 import { requirePeriod } from '../periods/lookup.js';
 import { lockReports, type ReportKey } from '../values/repository.js';
 import type { ValueService } from '../values/service.js';
 import { missingDocuments } from '../documents/repository.js';
 import * as repo from './repository.js';
 import type { Report, ReportPatch } from './schemas.js';
-
-export interface WriteContext {
-  principal: Principal | undefined;
-  actor: Actor;
-}
 
 type Timeliness = 'on_time' | 'late' | null;
 

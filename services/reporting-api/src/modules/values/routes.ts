@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { actorOf } from '../../plugins/auth.js';
+import { writeContextOf } from '../../plugins/auth.js';
 import { CursorPageQuery, problemResponses, ref } from '../../schemas/common.js';
 import {
   BatchValuesBodySchema, ImportSummarySchema, ReportFindingsSchema, ReportParams, ReportValueParams, ReportValuesBodySchema, ReportValuesSchema,
@@ -11,7 +11,6 @@ const writers = ['admin', 'agency'] as const;
 
 export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const values = app.services.values;
-  const ctx = (request: Parameters<typeof actorOf>[0]) => ({ principal: request.principal, actor: actorOf(request) });
   const keyOf = (p: { periodId: string; agencyCode: string }) => ({ periodId: p.periodId, agencyCode: p.agencyCode });
 
   app.put('/v1/reports/:periodId/:agencyCode/values', {
@@ -31,7 +30,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(ReportValuesBodySchema),
       response: { 200: ref(ImportSummarySchema), ...problemResponses(400, 404, 409, 413, 422) },
     },
-  }, async (request) => values.submitReport(ctx(request), keyOf(request.params), request.body.values, { dryRun: request.query.dryRun ?? false, atomic: request.query.atomic ?? false }));
+  }, async (request) => values.submitReport(writeContextOf(request), keyOf(request.params), request.body.values, { dryRun: request.query.dryRun ?? false, atomic: request.query.atomic ?? false }));
 
   app.put('/v1/values', {
     config: { access: writers },
@@ -45,7 +44,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ref(BatchValuesBodySchema),
       response: { 200: ref(ImportSummarySchema), ...problemResponses(400, 413, 422) },
     },
-  }, async (request) => values.submitBatch(ctx(request), request.body.values, { dryRun: request.query.dryRun ?? false, atomic: request.query.atomic ?? false }));
+  }, async (request) => values.submitBatch(writeContextOf(request), request.body.values, { dryRun: request.query.dryRun ?? false, atomic: request.query.atomic ?? false }));
 
   app.get('/v1/reports/:periodId/:agencyCode/values', {
     config: { access: 'read' },
@@ -82,7 +81,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 404, 409, 422) },
     },
   }, async (request, reply) => {
-    await values.remove(ctx(request), keyOf(request.params), request.params.indicator);
+    await values.remove(writeContextOf(request), keyOf(request.params), request.params.indicator);
     return reply.code(204).send(null);
   });
 

@@ -16,7 +16,7 @@ import { aggregatesNeeded, rollupIndicator, type Aggregates } from '../../domain
 import type { Principal } from '../../domain/roles.js';
 import { ProblemError, type ProblemCode } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
-import type { Actor } from '../audit/repository.js';
+import type { WriteContext } from '../audit/repository.js';
 import { requireAgency } from '../agencies/lookup.js';
 import { findAgencies, subtreeCodes } from '../agencies/repository.js';
 import { findPeriodsWithTemplate, findPeriodWithTemplate, listPeriods } from '../periods/repository.js';
@@ -29,11 +29,6 @@ import type { ImportSummary, ValueItem, ValuesQuery } from './schemas.js';
 
 /** A figure taken from the dossier counts. */
 type Counted = { value: number; source: 'dossier-counts'; systems: string[]; asOf: string };
-
-export interface WriteContext {
-  principal: Principal | undefined;
-  actor: Actor;
-}
 
 type Conflict = ImportSummary['conflicts'][number];
 type KeyedFinding = Finding & { period: string; agency: string };
