@@ -41,6 +41,7 @@ import { valueRoutes } from './modules/values/routes.js';
 import { valueSchemas } from './modules/values/schemas.js';
 import { createValueService } from './modules/values/service.js';
 import auth from './plugins/auth.js';
+import corsPolicy, { type CorsOrigins } from './plugins/cors.js';
 import openapi from './plugins/openapi.js';
 import problems from './plugins/problems.js';
 import { sharedSchemas } from './schemas/common.js';
@@ -57,6 +58,8 @@ export interface AppOptions {
   /** Requests per minute per client (API key, else address); 0 turns limiting off. */
   rateLimitMax?: number;
   trustProxy?: boolean;
+  /** Origins whose pages may call the API from a browser (CORS); unset: none. */
+  corsOrigins?: CorsOrigins | undefined;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -122,7 +125,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Weak ETags on every 200 GET; a matching If-None-Match answers 304 (dashboards poll).
   await app.register(etag, { weak: true });
   // The API answers JSON only; Swagger UI's page needs inline scripts, so no Content-Security-Policy.
-  await app.register(helmet, { contentSecurityPolicy: false });
+  // With CORS origins configured, answers may be read cross-origin, so the resource policy must allow it.
+  await app.register(helmet, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: options.corsOrigins ? 'cross-origin' : 'same-origin' },
+  });
+  if (options.corsOrigins) await app.register(corsPolicy, { origins: options.corsOrigins });
   if ((options.rateLimitMax ?? 1200) > 0) {
     await app.register(rateLimit, {
       max: options.rateLimitMax ?? 1200,

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { parseCorsOrigins, type CorsOrigins } from './plugins/cors.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -23,6 +24,9 @@ export const ConfigEnv = Type.Object({
   RATE_LIMIT_MAX: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'requests per minute per client, 0 = off' })),
   DB_POOL_MAX: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$', description: 'a positive integer' })),
   TRUST_PROXY: Type.Optional(BooleanString),
+  CORS_ORIGINS: Type.Optional(
+    Type.String({ pattern: '^(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)$', description: "'*' or comma-separated origins such as https://dashboard.example.vn" }),
+  ),
 });
 
 export interface Config {
@@ -41,6 +45,8 @@ export interface Config {
   rateLimitMax: number;
   dbPoolMax: number;
   trustProxy: boolean;
+  /** Origins whose pages may call the API from a browser; undefined: none. */
+  corsOrigins: CorsOrigins | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -78,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitMax: Number(e.RATE_LIMIT_MAX ?? 1200),
     dbPoolMax: Number(e.DB_POOL_MAX ?? 10),
     trustProxy: e.TRUST_PROXY === 'true',
+    corsOrigins: parseCorsOrigins(e.CORS_ORIGINS),
   };
 }

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     documentFileLimit: config.documentFileLimit,
     rateLimitMax: config.rateLimitMax,
     trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
     logger: { ...(DEFAULT_LOGGER as object), level: config.logLevel },
   });
   app.addHook('onClose', async () => database.close());
