@@ -4,6 +4,7 @@
  *   online + in person + postal (BCCI) = received new;  resolved + pending + withdrawn = received new + carried over.
  * An identity is checked only when every count in it is given. Pure functions, no I/O.
  */
+import type { CountRefusal } from './row-codes.js';
 
 export const COUNT_FIELDS = [
   'receivedNew', 'carriedOver', 'receivedOnline', 'receivedInPerson', 'receivedPostal', 'resolved', 'resolvedEarly',
@@ -12,7 +13,6 @@ export const COUNT_FIELDS = [
 export type CountField = (typeof COUNT_FIELDS)[number];
 export type Counts = Partial<Record<CountField, number | null>>;
 
-export type CountRefusal = 'NEGATIVE_COUNT' | 'IDENTITY_RESOLVED' | 'IDENTITY_PENDING' | 'IDENTITY_RECEIVED' | 'IDENTITY_BALANCE';
 
 const IDENTITIES: Array<{ code: CountRefusal; left: CountField[]; right: CountField[]; says: string }> = [
   { code: 'IDENTITY_RESOLVED', left: ['resolved'], right: ['resolvedEarly', 'resolvedOnTime', 'resolvedLate'], says: 'resolved = early + on time + late' },

@@ -2,6 +2,7 @@
  * Indicators of a template and the values agencies report for them: what a value may be, and why not.
  * Pure functions, no I/O.
  */
+import type { ValueRefusal } from './row-codes.js';
 
 export const VALUE_TYPES = ['section', 'integer', 'decimal', 'percent', 'boolean', 'choice', 'text'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
@@ -30,14 +31,6 @@ export interface IndicatorDef {
 /** A reported value: a number for numeric, boolean and choice types, a string for text, null for a blank cell. */
 export type ReportedValue = number | string | null;
 
-/** Why a reported value is refused; each is a stable code in conflicts. */
-export type ValueRefusal =
-  | 'VALUE_TYPE_MISMATCH'
-  | 'VALUE_OUT_OF_RANGE'
-  | 'VALUE_NOT_INTEGER'
-  | 'VALUE_NOT_ALLOWED'
-  | 'INDICATOR_NOT_REPORTABLE'
-  | 'INDICATOR_DERIVED';
 
 export type ValueCheck = { ok: true; value: ReportedValue } | { ok: false; code: ValueRefusal; message: string };
 

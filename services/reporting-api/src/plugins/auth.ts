@@ -40,8 +40,8 @@ function describeAccess(access: Access): string {
   return `Roles: ${access.join(', ')}.${scoped}`;
 }
 
-/** Routes that plugins register (Swagger UI's assets) are public; everything of ours must declare. */
-const PLUGIN_ROUTE = /^\/docs(\/|$)/;
+/** Routes that plugins register (Swagger UI's assets, the CORS preflight) are public; ours must declare. */
+const PLUGIN_ROUTE = /^(\/docs(\/|$)|\*$)/;
 
 export interface AuthOptions {
   apiKeys: ApiKeyService;
@@ -62,10 +62,17 @@ export default fp<AuthOptions>(async function auth(app: FastifyInstance, options
       throw new Error(`route ${route.method} ${route.url} declares no config.access`);
     }
     for (const method of [route.method].flat()) app.accessRules.push({ method, url: route.url, access });
-    if (access === 'public' || !route.schema) return;
+    if (!route.schema) return;
     const schema = route.schema as Record<string, any>;
+    if (access === 'public') {
+      // Said explicitly, so tools that check every operation's security see "no key needed" and not an omission.
+      schema.security = [];
+      return;
+    }
     schema.security = [{ bearerAuth: [] }];
-    schema.description = [schema.description, describeAccess(access)].filter(Boolean).join('\n\n');
+    // The HEAD route Fastify adds for a GET shares its schema object: say it once.
+    const line = describeAccess(access);
+    if (!schema.description?.includes(line)) schema.description = [schema.description, line].filter(Boolean).join('\n\n');
     schema.response = { ...problemResponses(401, 403), ...schema.response };
   });
 

@@ -88,6 +88,9 @@ export function toProblem(error: unknown): { code: ProblemCode; detail: string; 
   return { code: 'INTERNAL_ERROR', detail: 'The request failed inside the service' };
 }
 
+/** How long a client should wait when the database does not answer: long enough for a restart or failover. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, p: ReturnType<typeof toProblem>) {
   const { status, title } = PROBLEMS[p.code];
   return reply
@@ -112,10 +115,9 @@ export default fp(async function problems(app: FastifyInstance) {
     const status = PROBLEMS[problem.code].status;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: problem.code, detail: problem.detail }, 'request refused');
-    if (problem.code === 'RATE_LIMITED') {
-      const retryAfter = reply.getHeader('retry-after');
-      if (retryAfter === undefined) reply.header('retry-after', '60');
-    }
+    // Both are worth retrying; say when, so clients back off instead of hammering (documented on every route).
+    if (problem.code === 'RATE_LIMITED' && reply.getHeader('retry-after') === undefined) reply.header('retry-after', '60');
+    if (problem.code === 'SERVICE_UNAVAILABLE') reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     return sendProblem(request, reply, problem);
   });
 

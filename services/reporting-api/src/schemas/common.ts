@@ -3,12 +3,36 @@
  * OpenAPI document (and named types in the client). Routes reference them through `ref()`.
  */
 import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
+import { PROBLEMS, type ProblemCode } from '../errors.js';
 
 /** A `$ref` to a registered schema that still carries the schema's static type for the type provider. */
 export function ref<T extends TSchema>(schema: T, description?: string): TUnsafe<Static<T>> {
   const id = (schema as { $id?: unknown }).$id;
   if (typeof id !== 'string') throw new Error('ref() needs a schema with an $id');
   return Type.Unsafe<Static<T>>({ $ref: `${id}#`, ...(description && { description }) });
+}
+
+/**
+ * The schema with one example, which the OpenAPI document gives as the parameter's or the request body's `example`:
+ * Swagger UI pre-fills "Try it out" with it. @fastify/swagger drops every keyword beside a `$ref`, so a reference
+ * (`ref(schema, description)`, e.g. a ref'd body) becomes `allOf: [{ $ref }]` with its description and example,
+ * which validates the same. The description is required there: the linters flag a lone `allOf` member in a schema
+ * that says nothing of its own. For a parameter, pass the named schema itself (a shared enum): it is inlined.
+ */
+export function withExample<T extends TSchema>(schema: T, value: Static<T>): TUnsafe<Static<T>> {
+  const { $ref, $id: _named, ...rest } = schema as { $ref?: unknown; $id?: unknown; description?: unknown };
+  // A named schema (a shared enum) is inlined without its $id, which belongs to its component only.
+  if (typeof $ref !== 'string') return Type.Unsafe<Static<T>>({ ...rest, examples: [value] });
+  if (typeof rest.description !== 'string') throw new Error(`withExample(${$ref}): give the reference a description, ref(schema, description)`);
+  return Type.Unsafe<Static<T>>({ ...rest, allOf: [{ $ref }], examples: [value] });
+}
+
+/**
+ * An enum of strings that says it is a string: TypeBox's Type.Enum gives only `enum`, which Swagger UI shows
+ * as "any" and code generators type loosely.
+ */
+export function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
 }
 
 export const FieldIssueSchema = Type.Object(
@@ -20,13 +44,18 @@ export const FieldIssueSchema = Type.Object(
   { $id: 'FieldIssue', additionalProperties: false },
 );
 
+export const ProblemCodeSchema = StringEnum(Object.keys(PROBLEMS) as ProblemCode[], {
+  $id: 'ProblemCode',
+  description: 'The stable machine code of a problem; never renamed or reused for another meaning',
+});
+
 export const ProblemSchema = Type.Object(
   {
     type: Type.String({ description: 'URI naming the kind of problem' }),
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.String(),
-    code: Type.String({ description: 'Stable machine code, e.g. PERIOD_EXISTS' }),
+    code: ref(ProblemCodeSchema),
     instance: Type.Optional(Type.String()),
     requestId: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(ref(FieldIssueSchema))),
@@ -47,7 +76,7 @@ export const CursorPageQuery = {
 export const IsoDate = (description?: string) =>
   Type.String({ format: 'date', description: description ?? 'ISO date (yyyy-mm-dd)', examples: ['2023-12-14'] });
 
-export const sharedSchemas = [FieldIssueSchema, ProblemSchema];
+export const sharedSchemas = [FieldIssueSchema, ProblemCodeSchema, ProblemSchema];
 
 const STATUS_MEANING: Record<number, string> = {
   400: 'The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields',
@@ -58,7 +87,20 @@ const STATUS_MEANING: Record<number, string> = {
   413: 'The body is too large (PAYLOAD_TOO_LARGE)',
   415: 'The body has a media type this route does not take (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Refers to something missing or inactive',
-  503: 'The database is unavailable (SERVICE_UNAVAILABLE)',
+  429: 'Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says',
+  503: 'The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives',
+};
+
+const RETRY_AFTER = { type: 'integer', minimum: 0, description: 'Seconds to wait before retrying' };
+const RATE_LIMIT_HEADERS = {
+  'x-ratelimit-limit': { type: 'integer', description: 'Requests allowed per minute' },
+  'x-ratelimit-remaining': { type: 'integer', description: 'Requests left in this minute' },
+  'x-ratelimit-reset': { type: 'integer', description: 'Seconds until the minute starts again' },
+};
+/** The headers that come with a status, so clients know how long to wait. */
+const STATUS_HEADERS: Record<number, Record<string, object>> = {
+  429: { 'retry-after': RETRY_AFTER, ...RATE_LIMIT_HEADERS },
+  503: { 'retry-after': RETRY_AFTER },
 };
 
 /**
@@ -70,6 +112,7 @@ export function problemResponses(...statuses: number[]): Record<number, TUnsafe<
   for (const s of statuses) {
     out[s] = Type.Unsafe<Problem>({
       description: STATUS_MEANING[s] ?? 'Problem',
+      ...(STATUS_HEADERS[s] && { headers: STATUS_HEADERS[s] }),
       content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
     });
   }

@@ -24,5 +24,10 @@ export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaC
     body.addSchema(schema as AnySchema);
     text.addSchema(schema as AnySchema);
   }
-  return ({ schema, httpPart }) => (isBinary(schema) ? (data: unknown) => Buffer.isBuffer(data) : (httpPart === 'body' ? body : text).compile(schema));
+  return ({ schema, httpPart, contentType }) => {
+    if (isBinary(schema)) return (data: unknown) => Buffer.isBuffer(data);
+    // A form is read from the stream by its route (plugins/uploads.ts), which checks its file part itself.
+    if (contentType === 'multipart/form-data') return () => true;
+    return (httpPart === 'body' ? body : text).compile(schema);
+  };
 }

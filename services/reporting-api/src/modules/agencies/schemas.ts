@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { CursorPageQuery, ref } from '../../schemas/common.js';
+import { CursorPageQuery, ref, StringEnum, withExample } from '../../schemas/common.js';
 
 export const AGENCY_KINDS = ['province', 'department', 'district', 'commune', 'unit'] as const;
 
@@ -9,7 +9,7 @@ export const AgencyCode = Type.String({
   examples: ['BQL-KCN'],
 });
 
-export const AgencyKindSchema = Type.Enum(AGENCY_KINDS, {
+export const AgencyKindSchema = StringEnum(AGENCY_KINDS, {
   $id: 'AgencyKind',
   description: 'province (UBND tỉnh), department (sở, ban, ngành), district (huyện, thị xã, thành phố), commune (xã, phường, thị trấn), unit (đơn vị trực thuộc)',
 });
@@ -79,16 +79,16 @@ export const AgencySubtreeSchema = Type.Object(
 
 export const AgencyListQuery = Type.Object(
   {
-    kind: Type.Optional(ref(AgencyKindSchema)),
-    parent: Type.Optional(Type.String({ maxLength: 40, description: "Children of this agency; 'none' for top-level agencies" })),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Search in name, short name and code, ignoring diacritics and case' })),
-    active: Type.Optional(Type.Boolean()),
+    kind: Type.Optional(withExample(AgencyKindSchema, 'department')),
+    parent: Type.Optional(Type.String({ maxLength: 40, description: "Children of this agency; 'none' for top-level agencies", examples: ['UBND-ST'] })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Search in name, short name and code, ignoring diacritics and case', examples: ['ban quan ly'] })),
+    active: Type.Optional(Type.Boolean({ examples: [true] })),
     ...CursorPageQuery,
   },
   { additionalProperties: false },
 );
 export type AgencyListQuery = Static<typeof AgencyListQuery>;
 
-export const AgencyCodeParams = Type.Object({ code: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
+export const AgencyCodeParams = Type.Object({ code: Type.String({ maxLength: 40, examples: ['BQL-KCN'] }) }, { additionalProperties: false });
 
 export const agencySchemas = [AgencyKindSchema, AgencySchema, NewAgencySchema, AgencyPatchSchema, AgencyPageSchema, AgencyTreeNodeSchema, AgencySubtreeSchema];

@@ -1,9 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { ROLES } from '../../domain/roles.js';
-import { ref } from '../../schemas/common.js';
+import { ref, StringEnum } from '../../schemas/common.js';
 import { AgencyCode } from '../agencies/schemas.js';
 
-export const RoleSchema = Type.Enum(ROLES, {
+export const RoleSchema = StringEnum(ROLES, {
   $id: 'Role',
   description: 'admin: everything; agency: writes for its own agency subtree; ingest: pushes dossier counts; reader: read-only',
 });

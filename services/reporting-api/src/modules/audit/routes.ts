@@ -16,10 +16,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Read the audit trail',
       description: 'Newest first. Filter by entity (agency, period, api-key) and its id.',
       querystring: Type.Object(
-        { entity: Type.Optional(Type.String({ maxLength: 50 })), entityId: Type.Optional(Type.String({ maxLength: 200 })), ...CursorPageQuery },
+        { entity: Type.Optional(Type.String({ maxLength: 50, examples: ['template'] })), entityId: Type.Optional(Type.String({ maxLength: 200, examples: ['CCHC-2023'] })), ...CursorPageQuery },
         { additionalProperties: false },
       ),
-      response: { 200: ref(AuditPageSchema), ...problemResponses(400) },
+      response: { 200: ref(AuditPageSchema, 'A page of audit entries, newest first'), ...problemResponses(400) },
     },
   }, async (request) => {
     const limit = request.query.limit ?? 100;

@@ -1,9 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { DOCUMENT_TYPE_CODES } from '../../domain/document-types.js';
-import { CursorPageQuery, IsoDate, ref } from '../../schemas/common.js';
+import { CursorPageQuery, IsoDate, ref, StringEnum, withExample } from '../../schemas/common.js';
 import { AgencyCode } from '../agencies/schemas.js';
 
-export const DocumentTypeSchema = Type.Enum(DOCUMENT_TYPE_CODES, {
+export const DocumentTypeSchema = StringEnum(DOCUMENT_TYPE_CODES, {
   $id: 'DocumentType',
   description: 'The kind of document: Nghị định 30/2020 types (ke-hoach, quyet-dinh, …), cong-van, legal normative types (nghi-dinh, thong-tu, luat, …) and Party types (ket-luan, …). GET /v1/documents/types lists them with names and abbreviations.',
 });
@@ -12,7 +12,7 @@ export const DocumentTypeInfoSchema = Type.Object(
   {
     code: ref(DocumentTypeSchema),
     name: Type.String({ description: 'Vietnamese name, e.g. Kế hoạch' }),
-    family: Type.Enum(['administrative', 'normative', 'party'] as const),
+    family: StringEnum(['administrative', 'normative', 'party'] as const),
     abbreviations: Type.Array(Type.String(), { description: 'As written in symbols, e.g. KH; none for công văn' }),
   },
   { $id: 'DocumentTypeInfo', additionalProperties: false },
@@ -23,8 +23,14 @@ const Number_ = Type.String({
   description: 'The number as written; a normative document’s carries its year ("28/2011")',
   examples: ['01'],
 });
+/**
+ * Latin letters with every Vietnamese one (Latin-1, Extended-A/B, Extended Additional), spelt as ranges: a JSON
+ * Schema pattern is read without the `u` flag by other tools (spectral, most code generators), so `\p{L}` would
+ * match no letter there.
+ */
+const LETTER = 'A-Za-z\\u00C0-\\u024F\\u1E00-\\u1EFF';
 const Symbol_ = Type.String({
-  pattern: '^\\p{L}[\\p{L}0-9]*([-/]\\p{L}[\\p{L}0-9]*){0,6}$',
+  pattern: `^[${LETTER}][${LETTER}0-9]*([-/][${LETTER}][${LETTER}0-9]*){0,6}$`,
   maxLength: 60,
   description: 'Ký hiệu as written: KH-BQL, QĐ-UBND, SNV-TTr (công văn: issuer-drafting unit), Party CT/TU',
   examples: ['KH-BQL'],
@@ -107,12 +113,12 @@ export const DocumentPageSchema = Type.Object(
 
 export const DocumentListQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words to find in the citation, issuer, summary and tags, ignoring diacritics and case ("ke hoach 01 kh-bql"). A word that is a whole number ranks documents with that number first.' })),
-    type: Type.Optional(ref(DocumentTypeSchema)),
-    issuer: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'An agency code, or words of the issuer’s name or abbreviation (ignoring diacritics)' })),
-    from: Type.Optional(IsoDate('Issued on or after')),
-    to: Type.Optional(IsoDate('Issued on or before')),
-    year: Type.Optional(Type.Integer({ minimum: 1945, maximum: 2100 })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words to find in the citation, issuer, summary and tags, ignoring diacritics and case ("ke hoach 01 kh-bql"). A word that is a whole number ranks documents with that number first.', examples: ['ke hoach kh-bql'] })),
+    type: Type.Optional(withExample(DocumentTypeSchema, 'ke-hoach')),
+    issuer: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'An agency code, or words of the issuer’s name or abbreviation (ignoring diacritics)', examples: ['BQL'] })),
+    from: Type.Optional(withExample(IsoDate('Issued on or after'), '2023-01-01')),
+    to: Type.Optional(withExample(IsoDate('Issued on or before'), '2023-12-31')),
+    year: Type.Optional(Type.Integer({ minimum: 1945, maximum: 2100, examples: [2023] })),
     tag: Type.Optional(Type.String({ maxLength: 60 })),
     ...CursorPageQuery,
   },
@@ -139,8 +145,22 @@ export type DocumentFile = Static<typeof DocumentFileSchema>;
 
 export const DocumentFileListSchema = Type.Object({ items: Type.Array(ref(DocumentFileSchema)) }, { $id: 'DocumentFileList', additionalProperties: false });
 
+/** A file's own name: no folders, no control characters. */
+export const FILENAME_PATTERN = '^[^/\\\\\\x00-\\x1f]+$';
+export const FILENAME_MAX = 255;
+
 export const UploadQuery = Type.Object(
-  { filename: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\\\\\x00-\\x1f]+$', description: 'The file’s name (Vietnamese allowed), e.g. ke-hoach-01-KH-BQL.pdf' }) },
+  {
+    filename: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: FILENAME_MAX,
+        pattern: FILENAME_PATTERN,
+        description: 'The file’s name (Vietnamese allowed), e.g. ke-hoach-01-KH-BQL.pdf. Required for a raw body; a form’s file part carries its own, which this overrides.',
+        examples: ['ke-hoach-01-KH-BQL.pdf'],
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

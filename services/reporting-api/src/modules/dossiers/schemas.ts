@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { COUNT_FIELDS } from '../../domain/dossiers.js';
-import { IsoDate, ref } from '../../schemas/common.js';
+import { INGEST_ROW_CODES } from '../../domain/row-codes.js';
+import { IsoDate, ref, StringEnum, withExample } from '../../schemas/common.js';
 
 const Count = Type.Optional(Type.Union([Type.Integer(), Type.Null()]));
 const counts = Object.fromEntries(COUNT_FIELDS.map((f) => [f, Count])) as Record<(typeof COUNT_FIELDS)[number], typeof Count>;
@@ -28,10 +29,16 @@ export const DossierCountBatchSchema = Type.Object(
   { $id: 'DossierCountBatch', additionalProperties: false },
 );
 
+export const IngestRowCodeSchema = StringEnum(INGEST_ROW_CODES, {
+  $id: 'IngestRowCode',
+  description: 'Why a row was refused: a negative count, a broken identity, a repeated key, an unknown agency or procedure, or outside the key’s scope',
+});
+
 export const IngestConflictSchema = Type.Object(
   {
-    index: Type.Integer(),
-    code: Type.String({ description: 'NEGATIVE_COUNT, IDENTITY_RESOLVED, IDENTITY_PENDING, IDENTITY_RECEIVED, IDENTITY_BALANCE, DUPLICATE_ROW, AGENCY_NOT_FOUND, PROCEDURE_NOT_FOUND, FORBIDDEN' }),
+    index: Type.Integer({ description: 'Position of the row in the batch' }),
+    line: Type.Optional(Type.Integer({ description: 'For a text/csv body: the row’s line in the file' })),
+    code: ref(IngestRowCodeSchema),
     message: Type.String(),
   },
   { $id: 'IngestConflict', additionalProperties: false },
@@ -52,7 +59,11 @@ export const IngestSummarySchema = Type.Object(
 export type IngestSummary = Static<typeof IngestSummarySchema>;
 
 export const IngestQuery = Type.Object(
-  { atomic: Type.Optional(Type.Boolean({ default: false, description: 'All or nothing: any refused row refuses the batch (422)' })) },
+  {
+    atomic: Type.Optional(Type.Boolean({ default: false, description: 'All or nothing: any refused row refuses the batch (422)' })),
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'text/csv only: the source of rows whose file has no source column or a blank cell' })),
+    asOf: Type.Optional(Type.String({ format: 'date-time', description: 'text/csv only: the snapshot time of rows whose file has no asOf column or a blank cell' })),
+  },
   { additionalProperties: false },
 );
 
@@ -99,13 +110,13 @@ export const DossierStatsSchema = Type.Object(
 export const DossierStatsQuery = Type.Object(
   {
     period: Type.Optional(Type.String({ maxLength: 10, description: 'A reporting period: its cut-off window' })),
-    from: Type.Optional(IsoDate('Window start (with to, instead of period)')),
-    to: Type.Optional(IsoDate('Window end, inclusive')),
-    agency: Type.Optional(Type.String({ maxLength: 40, description: 'This agency and its whole subtree (default: every agency)' })),
-    groupBy: Type.Optional(Type.Enum(['none', 'agency', 'procedure', 'field', 'month'] as const, { default: 'none' })),
+    from: Type.Optional(withExample(IsoDate('Window start (with to, instead of period)'), '2022-12-15')),
+    to: Type.Optional(withExample(IsoDate('Window end, inclusive'), '2023-12-14')),
+    agency: Type.Optional(Type.String({ maxLength: 40, description: 'This agency and its whole subtree (default: every agency)', examples: ['BQL-KCN'] })),
+    groupBy: Type.Optional(StringEnum(['none', 'agency', 'procedure', 'field', 'month'] as const, { default: 'none', examples: ['procedure'] })),
     source: Type.Optional(Type.String({ maxLength: 100 })),
   },
   { additionalProperties: false },
 );
 
-export const dossierSchemas = [RateSchema, DossierTotalsSchema, DossierRatesSchema, DossierStatsSchema, DossierCountSchema, DossierCountBatchSchema, IngestConflictSchema, IngestSummarySchema];
+export const dossierSchemas = [IngestRowCodeSchema, RateSchema, DossierTotalsSchema, DossierRatesSchema, DossierStatsSchema, DossierCountSchema, DossierCountBatchSchema, IngestConflictSchema, IngestSummarySchema];

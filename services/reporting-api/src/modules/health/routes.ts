@@ -3,12 +3,18 @@ import { Type } from 'typebox';
 import { ProblemError } from '../../errors.js';
 import { problemResponses } from '../../schemas/common.js';
 
-const Status = Type.Object({ status: Type.String() }, { additionalProperties: false });
+const Status = Type.Object({ status: Type.String() }, { additionalProperties: false, description: 'The process is alive' });
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', {
-    config: { access: 'public', rateLimit: false },
-    schema: { tags: ['health'], operationId: 'getLiveness', summary: 'Liveness: the process answers', response: { 200: Status } },
+    config: { access: 'public', rateLimit: false, databaseFree: true },
+    schema: {
+      tags: ['health'],
+      operationId: 'getLiveness',
+      summary: 'Liveness: the process answers',
+      description: 'For a container orchestrator’s liveness probe: answers without touching the database, so an outage does not restart healthy instances.',
+      response: { 200: Status },
+    },
   }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
@@ -17,7 +23,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['health'],
       operationId: 'getReadiness',
       summary: 'Readiness: the database answers',
-      response: { 200: Type.Object({ status: Type.String(), database: Type.String() }, { additionalProperties: false }), ...problemResponses(503) },
+      description: 'For a load balancer’s readiness probe: 200 while the database answers, 503 while it does not.',
+      response: {
+        200: Type.Object({ status: Type.String(), database: Type.String() }, { additionalProperties: false, description: 'Ready: the database answers' }),
+        ...problemResponses(503),
+      },
     },
   }, async () => {
     try {

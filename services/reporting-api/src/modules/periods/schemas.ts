@@ -1,15 +1,15 @@
 import { Type, type Static } from 'typebox';
 import { PERIOD_ID_PATTERN, PERIOD_KINDS, PERIOD_STATES } from '../../domain/periods.js';
-import { CursorPageQuery, IsoDate, ref } from '../../schemas/common.js';
+import { CursorPageQuery, IsoDate, ref, StringEnum, withExample } from '../../schemas/common.js';
 
 export const PeriodId = Type.String({
   pattern: PERIOD_ID_PATTERN,
   description: 'YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12',
-  examples: ['2023', '2023-H1', '2023-9M', '2023-Q1', '2023-M07'],
+  examples: ['2023'],
 });
 
-export const PeriodKindSchema = Type.Enum(PERIOD_KINDS, { $id: 'PeriodKind' });
-export const PeriodStateSchema = Type.Enum(PERIOD_STATES, {
+export const PeriodKindSchema = StringEnum(PERIOD_KINDS, { $id: 'PeriodKind' });
+export const PeriodStateSchema = StringEnum(PERIOD_STATES, {
   $id: 'PeriodState',
   description: 'open: agencies report; closed: reporting ended, admins may still correct; locked: frozen, every write refused',
 });
@@ -77,9 +77,9 @@ export const GeneratedPeriodsSchema = Type.Object(
 
 export const PeriodListQuery = Type.Object(
   {
-    year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
-    kind: Type.Optional(ref(PeriodKindSchema)),
-    state: Type.Optional(ref(PeriodStateSchema)),
+    year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, examples: [2023] })),
+    kind: Type.Optional(withExample(PeriodKindSchema, 'quarter')),
+    state: Type.Optional(withExample(PeriodStateSchema, 'open')),
     ...CursorPageQuery,
   },
   { additionalProperties: false },
@@ -87,7 +87,7 @@ export const PeriodListQuery = Type.Object(
 export type PeriodListQuery = Static<typeof PeriodListQuery>;
 
 export const PeriodContainingQuery = Type.Object(
-  { date: IsoDate('A day'), kind: ref(PeriodKindSchema) },
+  { date: IsoDate('A day'), kind: withExample(PeriodKindSchema, 'month') },
   { additionalProperties: false },
 );
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { CursorPageQuery, IsoDate, ref } from '../../schemas/common.js';
+import { CursorPageQuery, IsoDate, ref, StringEnum, withExample } from '../../schemas/common.js';
 import { AgencyCode } from '../agencies/schemas.js';
 
 export const ProcedureCode = Type.String({
@@ -7,7 +7,7 @@ export const ProcedureCode = Type.String({
   description: 'The national code (e.g. 1.009793); demo data uses DEMO-… codes',
   examples: ['1.009793'],
 });
-export const OnlineLevelSchema = Type.Enum(['full', 'partial', 'none'] as const, {
+export const OnlineLevelSchema = StringEnum(['full', 'partial', 'none'] as const, {
   $id: 'OnlineLevel',
   description: 'full: toàn trình (fully online); partial: một phần; none: not online',
 });
@@ -20,7 +20,7 @@ const procedureProperties = {
   onlineLevel: ref(OnlineLevelSchema),
   interAgency: Type.Boolean({ description: 'Liên thông' }),
   feeBearing: Type.Boolean({ description: 'Carries a fee or charge' }),
-  status: Type.Enum(['active', 'abolished'] as const),
+  status: StringEnum(['active', 'abolished'] as const),
   abolishedBy: Type.Union([Type.String(), Type.Null()], { description: 'The deciding document, as cited' }),
   abolishedOn: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
   demo: Type.Boolean({ description: 'Made-up demo data, not a real procedure' }),
@@ -45,7 +45,7 @@ export const NewProcedureSchema = Type.Object(
     onlineLevel: ref(OnlineLevelSchema),
     interAgency: Type.Optional(Type.Boolean()),
     feeBearing: Type.Optional(Type.Boolean()),
-    status: Type.Optional(Type.Enum(['active', 'abolished'] as const)),
+    status: Type.Optional(StringEnum(['active', 'abolished'] as const)),
     abolishedBy: Type.Optional(AbolishedBy),
     abolishedOn: Type.Optional(Type.Union([IsoDate(), Type.Null()])),
     demo: Type.Optional(Type.Boolean()),
@@ -62,7 +62,7 @@ export const ProcedurePatchSchema = Type.Object(
     onlineLevel: Type.Optional(ref(OnlineLevelSchema)),
     interAgency: Type.Optional(Type.Boolean()),
     feeBearing: Type.Optional(Type.Boolean()),
-    status: Type.Optional(Type.Enum(['active', 'abolished'] as const)),
+    status: Type.Optional(StringEnum(['active', 'abolished'] as const)),
     abolishedBy: Type.Optional(AbolishedBy),
     abolishedOn: Type.Optional(Type.Union([IsoDate(), Type.Null()])),
   },
@@ -86,18 +86,18 @@ export const ProcedurePageSchema = Type.Object(
 
 export const ProcedureListQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Search in code, name and field, ignoring diacritics and case' })),
-    field: Type.Optional(Type.String({ maxLength: 200 })),
-    agency: Type.Optional(Type.String({ maxLength: 40 })),
-    onlineLevel: Type.Optional(ref(OnlineLevelSchema)),
-    status: Type.Optional(Type.Enum(['active', 'abolished'] as const)),
-    interAgency: Type.Optional(Type.Boolean()),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Search in code, name and field, ignoring diacritics and case', examples: ['nghiem thu cong trinh'] })),
+    field: Type.Optional(Type.String({ maxLength: 200, examples: ['Xây dựng'] })),
+    agency: Type.Optional(Type.String({ maxLength: 40, examples: ['BQL-KCN'] })),
+    onlineLevel: Type.Optional(withExample(OnlineLevelSchema, 'full')),
+    status: Type.Optional(StringEnum(['active', 'abolished'] as const, { examples: ['active'] })),
+    interAgency: Type.Optional(Type.Boolean({ examples: [false] })),
     ...CursorPageQuery,
   },
   { additionalProperties: false },
 );
 export type ProcedureListQuery = Static<typeof ProcedureListQuery>;
 
-export const ProcedureParams = Type.Object({ code: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
+export const ProcedureParams = Type.Object({ code: Type.String({ maxLength: 40, examples: ['BQL-KCN.XD.01'] }) }, { additionalProperties: false });
 
 export const procedureSchemas = [OnlineLevelSchema, ProcedureSchema, NewProcedureSchema, ProcedurePatchSchema, ProcedureBulkSchema, ProcedureBulkResultSchema, ProcedurePageSchema];

@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox';
-import { ref } from '../../schemas/common.js';
+import { ref, StringEnum } from '../../schemas/common.js';
 import { AgencyKindSchema } from '../agencies/schemas.js';
 import { PeriodId } from '../periods/schemas.js';
 
 export const REPORT_STATES = ['draft', 'submitted', 'accepted', 'returned'] as const;
-export const ReportStateSchema = Type.Enum(REPORT_STATES, {
+export const ReportStateSchema = StringEnum(REPORT_STATES, {
   $id: 'ReportState',
   description: 'draft → submitted → accepted, or returned (with a reason) → draft … submitted again',
 });
@@ -129,7 +129,7 @@ export const ExpectedAgenciesSchema = Type.Object(
 export const ReportListQuery = Type.Object(
   {
     period: Type.Optional(PeriodId),
-    agency: Type.Optional(Type.String({ maxLength: 40 })),
+    agency: Type.Optional(Type.String({ maxLength: 40, examples: ['BQL-KCN'] })),
     state: Type.Optional(ref(ReportStateSchema)),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),

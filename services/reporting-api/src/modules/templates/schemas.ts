@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { COUNT_FIELDS } from '../../domain/dossiers.js';
 import { ROLLUPS, VALUE_TYPES } from '../../domain/indicators.js';
 import { RULE_OPS } from '../../domain/report.js';
-import { ref } from '../../schemas/common.js';
+import { ref, StringEnum } from '../../schemas/common.js';
 
 export const TemplateId = Type.String({ pattern: '^[A-Z0-9][A-Z0-9._-]{0,39}$', description: 'e.g. CCHC-2023', examples: ['CCHC-2023'] });
 export const IndicatorCode = Type.String({
@@ -11,11 +11,11 @@ export const IndicatorCode = Type.String({
   examples: ['III.7.3'],
 });
 
-export const ValueTypeSchema = Type.Enum(VALUE_TYPES, {
+export const ValueTypeSchema = StringEnum(VALUE_TYPES, {
   $id: 'ValueType',
   description: 'section: a heading without value; integer: a count; decimal; percent (0–100); boolean and choice: a code among options; text',
 });
-export const RollupSchema = Type.Enum(ROLLUPS, {
+export const RollupSchema = StringEnum(ROLLUPS, {
   $id: 'Rollup',
   description: 'How the indicator rolls up over agencies: sum (counts), recompute (the formula over summed inputs), avg, min, max, any, all (codes 1/0), none',
 });
@@ -38,7 +38,7 @@ const indicatorEditable = {
   overridable: Type.Boolean({ description: 'A derived indicator that agencies may also report; both are shown and compared' }),
   rollup: ref(RollupSchema),
   help: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
-  fromCounts: Type.Union([Type.Enum(COUNT_FIELDS), Type.Null()], {
+  fromCounts: Type.Union([StringEnum(COUNT_FIELDS), Type.Null()], {
     description: 'The dossier count this figure can be computed from, for the agency and the period’s window (e.g. resolved for III.7.2)',
   }),
 };
@@ -96,9 +96,9 @@ export const RuleSchema = Type.Object(
   {
     code: Type.String({ pattern: '^[A-Z0-9][A-Za-z0-9._-]{0,59}$' }),
     left: Expression,
-    op: Type.Enum(RULE_OPS, { description: 'both-or-neither: both sides non-zero, or both zero' }),
+    op: StringEnum(RULE_OPS, { description: 'both-or-neither: both sides non-zero, or both zero' }),
     right: Expression,
-    severity: Type.Enum(['warning', 'blocking'] as const, { description: 'blocking rules refuse a report’s submission' }),
+    severity: StringEnum(['warning', 'blocking'] as const, { description: 'blocking rules refuse a report’s submission' }),
     message: Type.String({ minLength: 1, maxLength: 1000 }),
   },
   { $id: 'Rule', additionalProperties: false },
@@ -156,8 +156,8 @@ export const IndicatorListSchema = Type.Object(
 );
 export const RuleListSchema = Type.Object({ template: Type.String(), items: Type.Array(ref(RuleSchema)) }, { $id: 'RuleList', additionalProperties: false });
 
-export const TemplateParams = Type.Object({ id: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
-export const IndicatorParams = Type.Object({ id: Type.String({ maxLength: 40 }), code: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
+export const TemplateParams = Type.Object({ id: Type.String({ maxLength: 40, examples: ['CCHC-2023'] }) }, { additionalProperties: false });
+export const IndicatorParams = Type.Object({ id: Type.String({ maxLength: 40, examples: ['CCHC-2023'] }), code: Type.String({ maxLength: 40, examples: ['III.7.3'] }) }, { additionalProperties: false });
 
 export const templateSchemas = [
   ValueTypeSchema, RollupSchema, CodedOptionSchema, IndicatorSchema, NewIndicatorSchema, IndicatorPatchSchema, RuleSchema, RuleBodySchema,

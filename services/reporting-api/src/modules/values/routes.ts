@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { writeContextOf } from '../../plugins/auth.js';
-import { CursorPageQuery, problemResponses, ref } from '../../schemas/common.js';
+import { CursorPageQuery, problemResponses, ref, withExample } from '../../schemas/common.js';
 import {
   BatchValuesBodySchema, ImportSummarySchema, ReportFindingsSchema, ReportParams, ReportValueParams, ReportValuesBodySchema, ReportValuesSchema,
   RollupQuery, RollupResultSchema, SeriesQuery, SeriesSchema, SubmitQuery, ValueAuditPageSchema, ValuePageSchema, ValuesQuery,
@@ -27,8 +27,9 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'A locked period refuses every write (PERIOD_LOCKED); a closed one refuses agencies (PERIOD_CLOSED).',
       params: ReportParams,
       querystring: SubmitQuery,
-      body: ref(ReportValuesBodySchema),
-      response: { 200: ref(ImportSummarySchema), ...problemResponses(400, 404, 409, 413, 422) },
+      // The rate as its inputs give it (98/99), which clears the seeded report's DERIVED_MISMATCH warning.
+      body: withExample(ref(ReportValuesBodySchema, 'The values, one per indicator'), { values: [{ indicator: 'III.7.3', value: 98.99, note: 'Có 98/99 hồ sơ trả kết quả trước hẹn.' }] }),
+      response: { 200: ref(ImportSummarySchema, 'What was created, updated, unchanged or refused, with the rule findings'), ...problemResponses(400, 404, 409, 413, 422) },
     },
   }, async (request) => values.submitReport(writeContextOf(request), keyOf(request.params), request.body.values, { dryRun: request.query.dryRun ?? false, atomic: request.query.atomic ?? false }));
 
@@ -41,8 +42,15 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Submit values for several agencies and periods (bulk upsert, for systems)',
       description: 'Rows name their period and agency. Period, agency and role problems are per-row conflicts here (with period and agency in the conflict), so one bad report does not stop the others unless atomic=true.',
       querystring: SubmitQuery,
-      body: ref(BatchValuesBodySchema),
-      response: { 200: ref(ImportSummarySchema), ...problemResponses(400, 413, 422) },
+      body: withExample(ref(BatchValuesBodySchema, 'The values, each naming its period, agency and indicator'), {
+        values: [
+          { period: '2024-Q1', agency: 'BQL-KCN', indicator: 'III.7.1', value: 27 },
+          { period: '2024-Q1', agency: 'BQL-KCN', indicator: 'III.7.2', value: 25 },
+          { period: '2024-Q1', agency: 'SNV', indicator: 'III.7.1', value: 412 },
+          { period: '2024-Q1', agency: 'SNV', indicator: 'III.7.2', value: 398 },
+        ],
+      }),
+      response: { 200: ref(ImportSummarySchema, 'What was created, updated, unchanged or refused, per report, with the rule findings'), ...problemResponses(400, 413, 422) },
     },
   }, async (request) => values.submitBatch(writeContextOf(request), request.body.values, { dryRun: request.query.dryRun ?? false, atomic: request.query.atomic ?? false }));
 
@@ -54,7 +62,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Read one agency’s report: reported and derived values',
       description: 'In template order. Each value says whether it was reported, derived, not applicable (0/0) or lacks an input; an overridden derived figure carries the computed one beside it.',
       params: ReportParams,
-      response: { 200: ref(ReportValuesSchema), ...problemResponses(400, 404, 409) },
+      response: { 200: ref(ReportValuesSchema, 'The report’s values, derived values and counted figures, in template order'), ...problemResponses(400, 404, 409) },
     },
   }, async (request) => values.report(keyOf(request.params)));
 
@@ -66,7 +74,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Check a report against its template’s rules',
       description: 'Every rule that fails, with both sides’ values, and the rules that could not be checked because an input was not reported.',
       params: ReportParams,
-      response: { 200: ref(ReportFindingsSchema), ...problemResponses(400, 404, 409) },
+      response: { 200: ref(ReportFindingsSchema, 'The rule findings of the report as it stands'), ...problemResponses(400, 404, 409) },
     },
   }, async (request) => values.findings(keyOf(request.params)));
 
@@ -93,8 +101,8 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'The audit trail of a report’s values',
       description: 'Every create, update and delete, newest first, with who, when, old and new value and note. Filter by indicator for one value’s history.',
       params: ReportParams,
-      querystring: Type.Object({ indicator: Type.Optional(Type.String({ maxLength: 40 })), ...CursorPageQuery }, { additionalProperties: false }),
-      response: { 200: ref(ValueAuditPageSchema), ...problemResponses(400, 404, 409) },
+      querystring: Type.Object({ indicator: Type.Optional(Type.String({ maxLength: 40, examples: ['I.9'] })), ...CursorPageQuery }, { additionalProperties: false }),
+      response: { 200: ref(ValueAuditPageSchema, 'A page of changes to the report’s values, newest first'), ...problemResponses(400, 404, 409) },
     },
   }, async (request) => values.audit(keyOf(request.params), request.query));
 
@@ -106,7 +114,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Values for dashboards, filtered',
       description: 'By period(s), agency (optionally its whole subtree), indicator(s) and section. Reported and derived values, each with its status. A page holds whole reports (period × agency); ETag / If-None-Match answer 304 when nothing changed.',
       querystring: ValuesQuery,
-      response: { 200: ref(ValuePageSchema), ...problemResponses(400, 404) },
+      response: { 200: ref(ValuePageSchema, 'A page of values'), ...problemResponses(400, 404) },
     },
   }, async (request) => values.list(request.query));
 
@@ -118,7 +126,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Roll indicators up over an agency’s subtree',
       description: 'Counts are summed; a rate is recomputed from the summed counts of its formula (never an average of percentages); codes roll up by any/all. ETag / If-None-Match answer 304.',
       querystring: RollupQuery,
-      response: { 200: ref(RollupResultSchema), ...problemResponses(400, 404, 409) },
+      response: { 200: ref(RollupResultSchema, 'The indicators rolled up over the agency’s subtree'), ...problemResponses(400, 404, 409) },
     },
   }, async (request) => values.rollup(request.query));
 
@@ -130,7 +138,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'An indicator across periods',
       description: 'One agency’s figure per period of a kind (default: years), or with subtree=true its subtree rolled up.',
       querystring: SeriesQuery,
-      response: { 200: ref(SeriesSchema), ...problemResponses(400, 404) },
+      response: { 200: ref(SeriesSchema, 'The indicator’s values over the periods'), ...problemResponses(400, 404) },
     },
   }, async (request) => values.series(request.query));
 };

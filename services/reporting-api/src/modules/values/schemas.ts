@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { RULE_OPS } from '../../domain/report.js';
-import { CursorPageQuery, ref } from '../../schemas/common.js';
+import { SUBMISSION_ROW_CODES } from '../../domain/row-codes.js';
+import { CursorPageQuery, ref, StringEnum, withExample } from '../../schemas/common.js';
 import { AgencyCode } from '../agencies/schemas.js';
 import { PeriodId } from '../periods/schemas.js';
 import { IndicatorCode } from '../templates/schemas.js';
@@ -60,6 +61,11 @@ export const ImportQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const SubmissionRowCodeSchema = StringEnum(SUBMISSION_ROW_CODES, {
+  $id: 'SubmissionRowCode',
+  description: 'Why a row was refused (ROW_UNMATCHED and VALUE_UNREADABLE come from file imports)',
+});
+
 export const ConflictSchema = Type.Object(
   {
     index: Type.Integer({ description: 'Position of the row in the payload (for a file import: its row number)' }),
@@ -67,7 +73,7 @@ export const ConflictSchema = Type.Object(
     indicator: Type.String(),
     period: Type.Optional(Type.String()),
     agency: Type.Optional(Type.String()),
-    code: Type.String({ description: 'ROW_UNMATCHED, VALUE_UNREADABLE (file imports), VALUE_TYPE_MISMATCH, VALUE_OUT_OF_RANGE, VALUE_NOT_INTEGER, VALUE_NOT_ALLOWED, INDICATOR_UNKNOWN, INDICATOR_NOT_IN_TEMPLATE, INDICATOR_NOT_REPORTABLE, INDICATOR_DERIVED, DUPLICATE_ROW, PERIOD_NOT_FOUND, PERIOD_CLOSED, PERIOD_LOCKED, PERIOD_HAS_NO_TEMPLATE, AGENCY_NOT_FOUND, AGENCY_NOT_ACTIVE, FORBIDDEN' }),
+    code: ref(SubmissionRowCodeSchema),
     message: Type.String(),
   },
   { $id: 'Conflict', additionalProperties: false },
@@ -80,11 +86,11 @@ export const FindingSchema = Type.Object(
     period: Type.Optional(Type.String()),
     agency: Type.Optional(Type.String()),
     rule: Type.String({ description: 'The rule’s code; DERIVED_MISMATCH: a reported figure disagrees with its own formula; COUNTS_MISMATCH: with the dossier counts' }),
-    severity: Type.Enum(['warning', 'blocking'] as const),
+    severity: StringEnum(['warning', 'blocking'] as const),
     message: Type.String(),
     indicators: Type.Array(Type.String()),
     left: Operand,
-    op: Type.Enum(RULE_OPS),
+    op: StringEnum(RULE_OPS),
     right: Operand,
   },
   { $id: 'Finding', additionalProperties: false },
@@ -106,7 +112,7 @@ export const ImportSummarySchema = Type.Object(
 );
 export type ImportSummary = Static<typeof ImportSummarySchema>;
 
-export const CellStatusSchema = Type.Enum(['reported', 'counted', 'derived', 'not_applicable', 'missing_input'] as const, {
+export const CellStatusSchema = StringEnum(['reported', 'counted', 'derived', 'not_applicable', 'missing_input'] as const, {
   $id: 'CellStatus',
   description:
     'reported: as the agency sent it (null = a blank cell); counted: from the dossier counts (nothing reported); derived: computed from its inputs; not_applicable: a rate whose denominator is 0; missing_input: an input was not reported',
@@ -125,7 +131,7 @@ export const FromCountsSchema = Type.Object(
 export const DerivedSchema = Type.Object(
   {
     value: Type.Union([Type.Number(), Type.Null()]),
-    status: Type.Enum(['derived', 'not_applicable', 'missing_input'] as const),
+    status: StringEnum(['derived', 'not_applicable', 'missing_input'] as const),
     missing: Type.Optional(Type.Array(Type.String())),
   },
   { $id: 'Derived', additionalProperties: false, description: 'The value computed from the formula, rounded to the indicator’s decimals' },
@@ -181,7 +187,7 @@ export const ValueAuditEntrySchema = Type.Object(
     period: Type.String(),
     agency: Type.String(),
     indicator: Type.String(),
-    action: Type.Enum(['create', 'update', 'delete'] as const),
+    action: StringEnum(['create', 'update', 'delete'] as const),
     oldValue: Type.Union([Type.Number(), Type.String(), Type.Null()]),
     newValue: Type.Union([Type.Number(), Type.String(), Type.Null()]),
     oldNote: Type.Union([Type.String(), Type.Null()]),
@@ -198,7 +204,7 @@ export const RollupItemSchema = Type.Object(
   {
     indicator: Type.String(),
     value: Type.Union([Type.Number(), Type.Null()]),
-    status: Type.Enum(['derived', 'not_applicable', 'missing_input', 'not_aggregated'] as const, {
+    status: StringEnum(['derived', 'not_applicable', 'missing_input', 'not_aggregated'] as const, {
       description: 'derived: rolled up; not_applicable: a recomputed rate over a zero denominator; missing_input: no agency reported it; not_aggregated: the indicator does not roll up (text, choices, rates without counts)',
     }),
     rollup: Type.String({ description: 'The roll-up rule applied' }),
@@ -237,11 +243,11 @@ const StringList = (description: string, pattern?: string) =>
 
 export const ValuesQuery = Type.Object(
   {
-    period: Type.Optional(StringList('Period ids; repeat the parameter for several')),
-    agency: Type.Optional(Type.String({ maxLength: 40 })),
+    period: Type.Optional(withExample(StringList('Period ids; repeat the parameter for several'), ['2023'])),
+    agency: Type.Optional(Type.String({ maxLength: 40, examples: ['BQL-KCN'] })),
     subtree: Type.Optional(Type.Boolean({ default: false, description: 'With agency: the agency and every agency below it' })),
     indicator: Type.Optional(StringList('Indicator codes; repeat for several')),
-    section: Type.Optional(Type.String({ pattern: '^[IVXLC]+(\\.[0-9]+)*$', description: 'A section or item: III, III.7' })),
+    section: Type.Optional(Type.String({ pattern: '^[IVXLC]+(\\.[0-9]+)*$', description: 'A section or item: III, III.7', examples: ['III.7'] })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Reports (period × agency) per page; a page holds whole reports' })),
     cursor: CursorPageQuery.cursor,
   },
@@ -263,18 +269,22 @@ export const SeriesQuery = Type.Object(
   {
     indicator: IndicatorCode,
     agency: AgencyCode,
-    kind: Type.Optional(Type.Enum(['month', 'quarter', 'half-year', 'nine-months', 'year'] as const, { default: 'year' })),
-    fromYear: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
-    toYear: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
+    kind: Type.Optional(StringEnum(['month', 'quarter', 'half-year', 'nine-months', 'year'] as const, { default: 'year' })),
+    fromYear: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, examples: [2022] })),
+    toYear: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, examples: [2024] })),
     subtree: Type.Optional(Type.Boolean({ default: false })),
   },
   { additionalProperties: false },
 );
 
-export const ReportParams = Type.Object({ periodId: PeriodId, agencyCode: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
-export const ReportValueParams = Type.Object({ periodId: PeriodId, agencyCode: Type.String({ maxLength: 40 }), indicator: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
+export const ReportParams = Type.Object({ periodId: PeriodId, agencyCode: Type.String({ maxLength: 40, examples: ['BQL-KCN'] }) }, { additionalProperties: false });
+export const ReportValueParams = Type.Object(
+  // I.9 (Nhiệm vụ khác): a seeded 0 that becomes not reported; no rule and no other example reads it.
+  { periodId: PeriodId, agencyCode: Type.String({ maxLength: 40, examples: ['BQL-KCN'] }), indicator: Type.String({ maxLength: 40, examples: ['I.9'] }) },
+  { additionalProperties: false },
+);
 
-export const valueSchemas = [
+export const valueSchemas = [SubmissionRowCodeSchema, 
   ValueInputSchema, ReportValuesBodySchema, BatchValueInputSchema, BatchValuesBodySchema, ConflictSchema, FindingSchema, ImportSummarySchema,
   CellStatusSchema, FromCountsSchema, DerivedSchema, ValueItemSchema, ReportValuesSchema, ValuePageSchema, ReportFindingsSchema, ValueAuditEntrySchema,
   ValueAuditPageSchema, RollupItemSchema, RollupResultSchema, SeriesSchema,

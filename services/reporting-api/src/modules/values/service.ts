@@ -14,6 +14,7 @@ import { checkRules, computeReport, type Finding, type ReportCell } from '../../
 import { windowTotals } from '../dossiers/repository.js';
 import { aggregatesNeeded, rollupIndicator, type Aggregates } from '../../domain/rollup.js';
 import type { Principal } from '../../domain/roles.js';
+import type { SubmissionRowCode } from '../../domain/row-codes.js';
 import { ProblemError, type ProblemCode } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
 import type { WriteContext } from '../audit/repository.js';
@@ -38,7 +39,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
   const periodTemplates = new Map<string, { templateId: string; stamp: number }>();
 
   /** A period that takes values, with its template; or why not, as a problem code and sentence. */
-  type Refusal = { code: ProblemCode; message: string };
+  type Refusal = { code: SubmissionRowCode & ProblemCode; message: string };
 
   /** Each period that takes values, with its template; or why not. One query for all of them. */
   async function writablePeriods(tx: Tx, ids: string[], principal: Principal | undefined): Promise<Map<string, { template: LoadedTemplate } | Refusal>> {
@@ -151,7 +152,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
   async function apply(ctx: WriteContext, rows: InputRow[], options: { dryRun: boolean; atomic: boolean }, requestLevel: boolean): Promise<ImportSummary> {
     return db.transaction(async (tx) => {
       const conflicts: Conflict[] = [];
-      const reject = (row: InputRow, code: string, message: string) =>
+      const reject = (row: InputRow, code: SubmissionRowCode, message: string) =>
         conflicts.push({ index: row.index, indicator: row.indicator, ...(!requestLevel && { period: row.periodId, agency: row.agencyCode }), code, message });
 
       // Report-level checks, once per period and per agency.
@@ -438,7 +439,7 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
   };
 }
 
-const frozenCode = (state: 'submitted' | 'accepted'): ProblemCode => (state === 'submitted' ? 'REPORT_SUBMITTED' : 'REPORT_ACCEPTED');
+const frozenCode = (state: 'submitted' | 'accepted'): SubmissionRowCode & ProblemCode => (state === 'submitted' ? 'REPORT_SUBMITTED' : 'REPORT_ACCEPTED');
 
 /** The requested indicators of a template that have a value (all of them when none is named). */
 function selectCodes(template: LoadedTemplate, indicators: string[] | undefined, section: string | undefined): string[] {

@@ -3,7 +3,7 @@
  * splitting and merging large batches. The service runs them inside its transaction.
  */
 import { checkValue, type ReportedValue } from '../../domain/indicators.js';
-import type { ProblemCode } from '../../errors.js';
+import type { SubmissionRowCode } from '../../domain/row-codes.js';
 import type { Actor } from '../audit/repository.js';
 import type { LoadedTemplate } from '../templates/service.js';
 import * as repo from './repository.js';
@@ -40,15 +40,15 @@ export function groupByReport<T extends repo.StoredValue>(rows: Iterable<T>): Ma
 }
 
 export type AcceptedRow = InputRow & { value: ReportedValue; template: LoadedTemplate };
-export type PeriodCheck = { template: LoadedTemplate } | { code: ProblemCode; message: string };
+export type PeriodCheck = { template: LoadedTemplate } | { code: SubmissionRowCode; message: string };
 
 /** Checks each row on its own (report refusals, duplicates, template membership, the value) and keeps the valid ones. */
 export function acceptRows(
   rows: InputRow[],
   periodChecks: Map<string, PeriodCheck>,
-  agencyChecks: Map<string, { code: ProblemCode; message: string } | null>,
+  agencyChecks: Map<string, { code: SubmissionRowCode; message: string } | null>,
   knownAnywhere: Set<string>,
-  reject: (row: InputRow, code: string, message: string) => void,
+  reject: (row: InputRow, code: SubmissionRowCode, message: string) => void,
 ): AcceptedRow[] {
   const accepted: AcceptedRow[] = [];
   const seen = new Set<string>();
