@@ -91,9 +91,9 @@ t.test('documents through the client: register, a duplicate, a file byte for byt
   const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('Kế hoạch kiểm soát TTHC', 'utf8')]);
   const uploaded = await agency.POST('/v1/documents/{id}/files', {
     params: { path: { id: doc.id }, query: { filename: 'Kế hoạch 02.pdf' } },
-    // The body is the file's bytes, sent as they are.
-    body: bytes as unknown as string,
-    bodySerializer: (b: unknown) => b as BodyInit,
+    // The body is the file's bytes (typed Blob: format binary), sent as they are.
+    body: new Blob([bytes]),
+    bodySerializer: (b) => b,
     headers: { 'content-type': 'application/pdf' },
   });
   const file: DocumentFile = uploaded.data!;

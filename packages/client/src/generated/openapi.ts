@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers */
+        /**
+         * Liveness: the process answers
+         * @description For a container orchestrator’s liveness probe: answers without touching the database, so an outage does not restart healthy instances.
+         */
         get: operations["getLiveness"];
         put?: never;
         post?: never;
@@ -28,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /**
+         * Readiness: the database answers
+         * @description For a load balancer’s readiness probe: 200 while the database answers, 503 while it does not.
+         */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -48,8 +54,6 @@ export interface paths {
         /**
          * List agencies
          * @description Filter by kind, parent and a search text that ignores diacritics and case ("so noi vu" finds "Sở Nội vụ"). Ordered by code; cursor-paginated.
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
@@ -78,8 +82,6 @@ export interface paths {
         /**
          * Get an agency
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getAgency"];
         put?: never;
@@ -106,8 +108,6 @@ export interface paths {
         /**
          * Get an agency with its whole subtree
          * @description The agency (depth 0) and every agency below it, depth-first, siblings ordered by code.
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
@@ -154,8 +154,6 @@ export interface paths {
          * @description Filter by year, kind and state; ordered by id; cursor-paginated.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["listPeriods"];
         put?: never;
@@ -184,8 +182,6 @@ export interface paths {
          * @description Uses the stored windows, overrides included. Under Nghị định 09/2019 a day from the 15th on belongs to the next month: 2023-12-15 is in year 2024.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["findPeriodContaining"];
         put?: never;
@@ -206,8 +202,6 @@ export interface paths {
         /**
          * Get a reporting period
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getPeriod"];
         put?: never;
@@ -264,8 +258,6 @@ export interface paths {
          * @description Never shows secrets, only their prefixes.
          *
          *     Roles: admin.
-         *
-         *     Roles: admin.
          */
         get: operations["listApiKeys"];
         put?: never;
@@ -292,8 +284,6 @@ export interface paths {
         /**
          * Get an API key
          * @description Roles: admin.
-         *
-         *     Roles: admin.
          */
         get: operations["getApiKey"];
         put?: never;
@@ -322,8 +312,6 @@ export interface paths {
          * @description Newest first. Filter by entity (agency, period, api-key) and its id.
          *
          *     Roles: admin.
-         *
-         *     Roles: admin.
          */
         get: operations["listAuditEntries"];
         put?: never;
@@ -344,8 +332,6 @@ export interface paths {
         /**
          * List indicator templates
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["listTemplates"];
         put?: never;
@@ -372,8 +358,6 @@ export interface paths {
         /**
          * Get an indicator template
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getTemplate"];
         put?: never;
@@ -400,8 +384,6 @@ export interface paths {
          * @description The tree section → item → sub-item, flattened in the order of the printed annex (level and parentCode give the tree). Filter by section (e.g. III or III.7) and by a search text that ignores diacritics.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["listTemplateIndicators"];
         put?: never;
@@ -422,8 +404,6 @@ export interface paths {
         /**
          * Get one indicator
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getTemplateIndicator"];
         put?: never;
@@ -450,8 +430,6 @@ export interface paths {
         /**
          * List a template’s rules
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["listTemplateRules"];
         put?: never;
@@ -520,8 +498,6 @@ export interface paths {
          * @description In template order. Each value says whether it was reported, derived, not applicable (0/0) or lacks an input; an overridden derived figure carries the computed one beside it.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getReportValues"];
         /**
@@ -550,8 +526,6 @@ export interface paths {
          * @description By period(s), agency (optionally its whole subtree), indicator(s) and section. Reported and derived values, each with its status. A page holds whole reports (period × agency); ETag / If-None-Match answer 304 when nothing changed.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["listValues"];
         /**
@@ -578,8 +552,6 @@ export interface paths {
         /**
          * Check a report against its template’s rules
          * @description Every rule that fails, with both sides’ values, and the rules that could not be checked because an input was not reported.
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
@@ -626,8 +598,6 @@ export interface paths {
          * @description Every create, update and delete, newest first, with who, when, old and new value and note. Filter by indicator for one value’s history.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getReportAudit"];
         put?: never;
@@ -648,8 +618,6 @@ export interface paths {
         /**
          * Roll indicators up over an agency’s subtree
          * @description Counts are summed; a rate is recomputed from the summed counts of its formula (never an average of percentages); codes roll up by any/all. ETag / If-None-Match answer 304.
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
@@ -674,8 +642,6 @@ export interface paths {
          * @description One agency’s figure per period of a kind (default: years), or with subtree=true its subtree rolled up.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getSeries"];
         put?: never;
@@ -698,8 +664,6 @@ export interface paths {
          * @description Filter by period, agency and state; cursor-paginated.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["listReports"];
         put?: never;
@@ -720,8 +684,6 @@ export interface paths {
         /**
          * Get a report: state, narrative, evidence, timeliness, transitions
          * @description A report nobody has started is a draft with no values.
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
@@ -838,14 +800,12 @@ export interface paths {
          * @description STT | Chỉ tiêu thống kê | Đơn vị tính | Kết quả thống kê | Ghi chú, in template order, sections as header rows, numbers written the Vietnamese way (1.473; 98,9), codes as reported. supplementary=true adds the rows the printed annex does not have.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["exportReportAnnex"];
         put?: never;
         /**
          * Import a filled annex table (CSV or XLSX)
-         * @description Send the file as the body (Content-Type text/csv or the XLSX type). Rows are matched to indicators by name (spacing, case and diacritics ignored) and by STT; Vietnamese numbers are read ("1.473", "98,9%", "21 (lượt người)", "03"; blank is not reported); codes from the number or the label ("Có" → 1). The answer is the same import summary as bulk submission, with the file’s row numbers. Atomic by default: an unmatched or unreadable row refuses the file (422 SUBMISSION_REJECTED) and nothing is written.
+         * @description Send the file as the body (Content-Type text/csv or the XLSX type), or as an HTML form (multipart/form-data, `curl -F file=@phu-luc.xlsx`) with the file as the part named file; CSV or XLSX is told from the bytes. Rows are matched to indicators by name (spacing, case and diacritics ignored) and by STT; Vietnamese numbers are read ("1.473", "98,9%", "21 (lượt người)", "03"; blank is not reported); codes from the number or the label ("Có" → 1). The answer is the same import summary as bulk submission, with the file’s row numbers. Atomic by default: an unmatched or unreadable row refuses the file (422 SUBMISSION_REJECTED) and nothing is written.
          *
          *     Roles: admin, agency. An agency key only for its own agency subtree.
          */
@@ -868,8 +828,6 @@ export interface paths {
          * @description Against the agencies expected in the period: each one’s state and submission time, on time or late against the deadline (a day in Vietnam), and the missing; counts and rates overall and by agency kind.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getPeriodCompleteness"];
         put?: never;
@@ -890,8 +848,6 @@ export interface paths {
         /**
          * The agencies expected to report in a period
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getExpectedAgencies"];
         /**
@@ -920,8 +876,6 @@ export interface paths {
          * @description mode=side-by-side: every expected agency in its own column; mode=rollup: one column rolled up over the agency’s subtree by each indicator’s roll-up rule.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["exportPeriodAnnex"];
         put?: never;
@@ -942,8 +896,6 @@ export interface paths {
         /**
          * List administrative procedures
          * @description Filter by field, resolving agency, online level, status and inter-agency; q searches code, name and field ignoring diacritics ("nghiem thu cong trinh"). Ordered by code; cursor-paginated.
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
@@ -976,8 +928,6 @@ export interface paths {
         /**
          * Get a procedure
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getProcedure"];
         put?: never;
@@ -1010,7 +960,7 @@ export interface paths {
         get?: never;
         /**
          * Push dossier counts (batches of up to 50 000 rows; safe to retry)
-         * @description Upserts on (agency, procedure, date, source). A row older than the stored snapshot (by asOf) is ignored and counted stale, so retries and out-of-order deliveries are safe; the same batch twice is all unchanged. With an Idempotency-Key header the first answer is returned for a repeated key (Idempotent-Replayed: true). Rows breaking an identity or naming an unknown agency or procedure are refused with their index; the others are stored unless atomic=true.
+         * @description Upserts on (agency, procedure, date, source). A row older than the stored snapshot (by asOf) is ignored and counted stale, so retries and out-of-order deliveries are safe; the same batch twice is all unchanged. With an Idempotency-Key header the first answer is returned for a repeated key (Idempotent-Replayed: true). Rows breaking an identity or naming an unknown agency or procedure are refused with their index; the others are stored unless atomic=true. The batch is JSON, or a one-stop-shop export as text/csv (`curl -T export.csv -H "Content-Type: text/csv"`): a file with an unreadable line, or one breaking an identity, is refused whole (400, each line listed as /lines/N/field), and refused rows carry their file line.
          *
          *     Roles: admin, ingest, agency. An agency key only for its own agency subtree.
          */
@@ -1034,8 +984,6 @@ export interface paths {
          * @description For a reporting period (its cut-off window) or from/to, over an agency and its whole subtree (default: every agency), optionally grouped by agency, procedure, field or month. Flows are summed over the days; stocks (carried over, pending) are taken at the first and last day. Rates carry numerator and denominator and are null when the denominator is 0: on time (early + on time over resolved), the 766 progress rate (early + on time + pending within the deadline, over resolved + pending), online and postal shares of received.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getDossierStats"];
         put?: never;
@@ -1056,8 +1004,6 @@ export interface paths {
         /**
          * The document types, with Vietnamese names and symbol abbreviations
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["listDocumentTypes"];
         put?: never;
@@ -1078,8 +1024,6 @@ export interface paths {
         /**
          * Find documents
          * @description q finds words anywhere in the citation, issuer, summary and tags, without diacritics or case: "ke hoach 01 kh-bql" finds Kế hoạch số 01/KH-BQL. Filters: type, issuer (agency code or name words), issue dates from/to, year, tag. Newest first, a document whose number is a number in q first of all; cursor-paginated.
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
@@ -1130,8 +1074,6 @@ export interface paths {
         /**
          * Get a document
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getDocument"];
         put?: never;
@@ -1164,8 +1106,6 @@ export interface paths {
         /**
          * Every report and value that cites the document
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getDocumentCitations"];
         put?: never;
@@ -1186,14 +1126,12 @@ export interface paths {
         /**
          * The files attached to a document
          * @description Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["listDocumentFiles"];
         put?: never;
         /**
          * Attach a file (PDF or office document)
-         * @description Send the bytes as the body with the file’s Content-Type (application/pdf, the Word, Excel, PowerPoint or OpenDocument types; application/octet-stream when the name’s extension says which) and its name in filename. Up to 20971520 bytes; beyond that 413 PAYLOAD_TOO_LARGE and nothing is stored. Bytes that are not the type claimed answer 415 FILE_CONTENT_MISMATCH. The answer gives size and SHA-256.
+         * @description Send the bytes as the body with the file’s Content-Type (application/pdf, the Word, Excel, PowerPoint or OpenDocument types; application/octet-stream when the name’s extension says which) and its name in filename, or an HTML form (multipart/form-data, `curl -F file=@ke-hoach.pdf`) with the file as the part named file. Up to 20971520 bytes; beyond that 413 PAYLOAD_TOO_LARGE and nothing is stored. Bytes that are not the type claimed answer 415 FILE_CONTENT_MISMATCH. The answer gives size and SHA-256.
          *
          *     Roles: admin, agency. An agency key only for its own agency subtree.
          */
@@ -1214,8 +1152,6 @@ export interface paths {
         /**
          * Download a file, byte for byte as uploaded
          * @description ETag is the SHA-256 of the bytes; Repr-Digest carries it too (RFC 9530).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
@@ -1244,8 +1180,6 @@ export interface paths {
          * @description indicator limits the values to one indicator: that value’s evidence.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
         get: operations["getReportEvidence"];
         put?: never;
@@ -1267,6 +1201,11 @@ export interface components {
             pointer: string;
             message: string;
         };
+        /**
+         * @description The stable machine code of a problem; never renamed or reused for another meaning
+         * @enum {string}
+         */
+        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_VALUE" | "CONSTRAINT_VIOLATION" | "PERIOD_ID_INVALID" | "PERIOD_WINDOW_INVALID" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "AGENCY_NOT_FOUND" | "PERIOD_NOT_FOUND" | "API_KEY_NOT_FOUND" | "TEMPLATE_NOT_FOUND" | "INDICATOR_NOT_FOUND" | "RULE_NOT_FOUND" | "VALUE_NOT_FOUND" | "PROCEDURE_NOT_FOUND" | "DOCUMENT_NOT_FOUND" | "FILE_NOT_FOUND" | "AGENCY_EXISTS" | "AGENCY_CYCLE" | "AGENCY_HAS_ACTIVE_CHILDREN" | "PERIOD_EXISTS" | "PERIOD_LOCKED" | "PERIOD_CLOSED" | "PERIOD_HAS_NO_TEMPLATE" | "REPORT_SUBMITTED" | "REPORT_ACCEPTED" | "REPORT_NOT_SUBMITTED" | "TEMPLATE_EXISTS" | "PROCEDURE_EXISTS" | "TEMPLATE_IN_USE" | "DOCUMENT_EXISTS" | "DOCUMENT_CITED" | "LAST_ADMIN_KEY" | "CONFLICT" | "REFERENCE_CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "FILE_CONTENT_MISMATCH" | "AGENCY_PARENT_NOT_FOUND" | "AGENCY_PARENT_INACTIVE" | "AGENCY_NOT_ACTIVE" | "TEMPLATE_INVALID" | "SUBMISSION_REJECTED" | "REPORT_BLOCKED" | "REPORT_EMPTY" | "IDEMPOTENCY_KEY_REUSED" | "EVIDENCE_NOT_FOUND" | "ANNEX_UNREADABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
         /** @description RFC 9457 problem details. Some codes add members (e.g. existingId). */
         Problem: {
             /** @description URI naming the kind of problem */
@@ -1274,8 +1213,7 @@ export interface components {
             title: string;
             status: number;
             detail: string;
-            /** @description Stable machine code, e.g. PERIOD_EXISTS */
-            code: string;
+            code: components["schemas"]["ProblemCode"];
             instance?: string;
             requestId?: string;
             errors?: components["schemas"]["FieldIssue"][];
@@ -1284,7 +1222,7 @@ export interface components {
         };
         /**
          * @description province (UBND tỉnh), department (sở, ban, ngành), district (huyện, thị xã, thành phố), commune (xã, phường, thị trấn), unit (đơn vị trực thuộc)
-         * @enum {unknown}
+         * @enum {string}
          */
         AgencyKind: "province" | "department" | "district" | "commune" | "unit";
         Agency: {
@@ -1344,11 +1282,11 @@ export interface components {
             /** @description The agency and all its descendants, depth-first, siblings by code */
             items: components["schemas"]["AgencyTreeNode"][];
         };
-        /** @enum {unknown} */
+        /** @enum {string} */
         PeriodKind: "month" | "quarter" | "half-year" | "nine-months" | "year";
         /**
          * @description open: agencies report; closed: reporting ended, admins may still correct; locked: frozen, every write refused
-         * @enum {unknown}
+         * @enum {string}
          */
         PeriodState: "open" | "closed" | "locked";
         Period: {
@@ -1387,10 +1325,6 @@ export interface components {
             /**
              * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
              * @example 2023
-             * @example 2023-H1
-             * @example 2023-9M
-             * @example 2023-Q1
-             * @example 2023-M07
              */
             id: string;
             /**
@@ -1454,7 +1388,7 @@ export interface components {
         };
         /**
          * @description admin: everything; agency: writes for its own agency subtree; ingest: pushes dossier counts; reader: read-only
-         * @enum {unknown}
+         * @enum {string}
          */
         Role: "admin" | "agency" | "ingest" | "reader";
         ApiKey: {
@@ -1510,12 +1444,12 @@ export interface components {
         };
         /**
          * @description section: a heading without value; integer: a count; decimal; percent (0–100); boolean and choice: a code among options; text
-         * @enum {unknown}
+         * @enum {string}
          */
         ValueType: "section" | "integer" | "decimal" | "percent" | "boolean" | "choice" | "text";
         /**
          * @description How the indicator rolls up over agencies: sum (counts), recompute (the formula over summed inputs), avg, min, max, any, all (codes 1/0), none
-         * @enum {unknown}
+         * @enum {string}
          */
         Rollup: "sum" | "recompute" | "avg" | "min" | "max" | "any" | "all" | "none";
         /** @description A coded answer: "Có = 1 Không = 0" is [{value:1,label:"Có"},{value:0,label:"Không"}] */
@@ -1610,7 +1544,7 @@ export interface components {
             left: string;
             /**
              * @description both-or-neither: both sides non-zero, or both zero
-             * @enum {unknown}
+             * @enum {string}
              */
             op: "=" | "<=" | "<" | ">=" | ">" | "both-or-neither";
             /**
@@ -1620,7 +1554,7 @@ export interface components {
             right: string;
             /**
              * @description blocking rules refuse a report’s submission
-             * @enum {unknown}
+             * @enum {string}
              */
             severity: "warning" | "blocking";
             message: string;
@@ -1633,7 +1567,7 @@ export interface components {
             left: string;
             /**
              * @description both-or-neither: both sides non-zero, or both zero
-             * @enum {unknown}
+             * @enum {string}
              */
             op: "=" | "<=" | "<" | ">=" | ">" | "both-or-neither";
             /**
@@ -1643,7 +1577,7 @@ export interface components {
             right: string;
             /**
              * @description blocking rules refuse a report’s submission
-             * @enum {unknown}
+             * @enum {string}
              */
             severity: "warning" | "blocking";
             message: string;
@@ -1700,6 +1634,11 @@ export interface components {
             template: string;
             items: components["schemas"]["Rule"][];
         };
+        /**
+         * @description Why a row was refused (ROW_UNMATCHED and VALUE_UNREADABLE come from file imports)
+         * @enum {string}
+         */
+        SubmissionRowCode: "ROW_UNMATCHED" | "VALUE_UNREADABLE" | "VALUE_TYPE_MISMATCH" | "VALUE_OUT_OF_RANGE" | "VALUE_NOT_INTEGER" | "VALUE_NOT_ALLOWED" | "INDICATOR_NOT_REPORTABLE" | "INDICATOR_DERIVED" | "INDICATOR_UNKNOWN" | "INDICATOR_NOT_IN_TEMPLATE" | "DUPLICATE_ROW" | "PERIOD_NOT_FOUND" | "PERIOD_CLOSED" | "PERIOD_LOCKED" | "PERIOD_HAS_NO_TEMPLATE" | "AGENCY_NOT_FOUND" | "AGENCY_NOT_ACTIVE" | "FORBIDDEN" | "EVIDENCE_NOT_FOUND" | "REPORT_SUBMITTED" | "REPORT_ACCEPTED";
         ValueInput: {
             /** @description Indicator code, e.g. III.7.2 */
             indicator: string;
@@ -1735,8 +1674,7 @@ export interface components {
             indicator: string;
             period?: string;
             agency?: string;
-            /** @description ROW_UNMATCHED, VALUE_UNREADABLE (file imports), VALUE_TYPE_MISMATCH, VALUE_OUT_OF_RANGE, VALUE_NOT_INTEGER, VALUE_NOT_ALLOWED, INDICATOR_UNKNOWN, INDICATOR_NOT_IN_TEMPLATE, INDICATOR_NOT_REPORTABLE, INDICATOR_DERIVED, DUPLICATE_ROW, PERIOD_NOT_FOUND, PERIOD_CLOSED, PERIOD_LOCKED, PERIOD_HAS_NO_TEMPLATE, AGENCY_NOT_FOUND, AGENCY_NOT_ACTIVE, FORBIDDEN */
-            code: string;
+            code: components["schemas"]["SubmissionRowCode"];
             message: string;
         };
         Finding: {
@@ -1744,7 +1682,7 @@ export interface components {
             agency?: string;
             /** @description The rule’s code; DERIVED_MISMATCH: a reported figure disagrees with its own formula; COUNTS_MISMATCH: with the dossier counts */
             rule: string;
-            /** @enum {unknown} */
+            /** @enum {string} */
             severity: "warning" | "blocking";
             message: string;
             indicators: string[];
@@ -1752,7 +1690,7 @@ export interface components {
                 expression: string;
                 value: number | null;
             };
-            /** @enum {unknown} */
+            /** @enum {string} */
             op: "=" | "<=" | "<" | ">=" | ">" | "both-or-neither";
             right: {
                 expression: string;
@@ -1774,7 +1712,7 @@ export interface components {
         };
         /**
          * @description reported: as the agency sent it (null = a blank cell); counted: from the dossier counts (nothing reported); derived: computed from its inputs; not_applicable: a rate whose denominator is 0; missing_input: an input was not reported
-         * @enum {unknown}
+         * @enum {string}
          */
         CellStatus: "reported" | "counted" | "derived" | "not_applicable" | "missing_input";
         /** @description The figure computed from the dossier counts of the agency in the period’s window */
@@ -1793,7 +1731,7 @@ export interface components {
         /** @description The value computed from the formula, rounded to the indicator’s decimals */
         Derived: {
             value: number | null;
-            /** @enum {unknown} */
+            /** @enum {string} */
             status: "derived" | "not_applicable" | "missing_input";
             missing?: string[];
         };
@@ -1841,7 +1779,7 @@ export interface components {
             period: string;
             agency: string;
             indicator: string;
-            /** @enum {unknown} */
+            /** @enum {string} */
             action: "create" | "update" | "delete";
             oldValue: number | string | null;
             newValue: number | string | null;
@@ -1857,7 +1795,7 @@ export interface components {
             value: number | null;
             /**
              * @description derived: rolled up; not_applicable: a recomputed rate over a zero denominator; missing_input: no agency reported it; not_aggregated: the indicator does not roll up (text, choices, rates without counts)
-             * @enum {unknown}
+             * @enum {string}
              */
             status: "derived" | "not_applicable" | "missing_input" | "not_aggregated";
             /** @description The roll-up rule applied */
@@ -1889,7 +1827,7 @@ export interface components {
         };
         /**
          * @description draft → submitted → accepted, or returned (with a reason) → draft … submitted again
-         * @enum {unknown}
+         * @enum {string}
          */
         ReportState: "draft" | "submitted" | "accepted" | "returned";
         ReportTransition: {
@@ -2016,7 +1954,7 @@ export interface components {
         };
         /**
          * @description full: toàn trình (fully online); partial: một phần; none: not online
-         * @enum {unknown}
+         * @enum {string}
          */
         OnlineLevel: "full" | "partial" | "none";
         Procedure: {
@@ -2031,7 +1969,7 @@ export interface components {
             interAgency: boolean;
             /** @description Carries a fee or charge */
             feeBearing: boolean;
-            /** @enum {unknown} */
+            /** @enum {string} */
             status: "active" | "abolished";
             /** @description The deciding document, as cited */
             abolishedBy: string | null;
@@ -2056,7 +1994,7 @@ export interface components {
             onlineLevel: components["schemas"]["OnlineLevel"];
             interAgency?: boolean;
             feeBearing?: boolean;
-            /** @enum {unknown} */
+            /** @enum {string} */
             status?: "active" | "abolished";
             abolishedBy?: string | null;
             abolishedOn?: string | null;
@@ -2069,7 +2007,7 @@ export interface components {
             onlineLevel?: components["schemas"]["OnlineLevel"];
             interAgency?: boolean;
             feeBearing?: boolean;
-            /** @enum {unknown} */
+            /** @enum {string} */
             status?: "active" | "abolished";
             abolishedBy?: string | null;
             abolishedOn?: string | null;
@@ -2086,6 +2024,11 @@ export interface components {
             items: components["schemas"]["Procedure"][];
             nextCursor: string | null;
         };
+        /**
+         * @description Why a row was refused: a negative count, a broken identity, a repeated key, an unknown agency or procedure, or outside the key’s scope
+         * @enum {string}
+         */
+        IngestRowCode: "NEGATIVE_COUNT" | "IDENTITY_RESOLVED" | "IDENTITY_PENDING" | "IDENTITY_RECEIVED" | "IDENTITY_BALANCE" | "DUPLICATE_ROW" | "AGENCY_NOT_FOUND" | "PROCEDURE_NOT_FOUND" | "FORBIDDEN";
         Rate: {
             numerator: number;
             denominator: number;
@@ -2168,9 +2111,11 @@ export interface components {
             counts: components["schemas"]["DossierCount"][];
         };
         IngestConflict: {
+            /** @description Position of the row in the batch */
             index: number;
-            /** @description NEGATIVE_COUNT, IDENTITY_RESOLVED, IDENTITY_PENDING, IDENTITY_RECEIVED, IDENTITY_BALANCE, DUPLICATE_ROW, AGENCY_NOT_FOUND, PROCEDURE_NOT_FOUND, FORBIDDEN */
-            code: string;
+            /** @description For a text/csv body: the row’s line in the file */
+            line?: number;
+            code: components["schemas"]["IngestRowCode"];
             message: string;
         };
         IngestSummary: {
@@ -2185,14 +2130,14 @@ export interface components {
         };
         /**
          * @description The kind of document: Nghị định 30/2020 types (ke-hoach, quyet-dinh, …), cong-van, legal normative types (nghi-dinh, thong-tu, luat, …) and Party types (ket-luan, …). GET /v1/documents/types lists them with names and abbreviations.
-         * @enum {unknown}
+         * @enum {string}
          */
         DocumentType: "nghi-quyet" | "quyet-dinh" | "chi-thi" | "quy-che" | "quy-dinh" | "thong-cao" | "thong-bao" | "huong-dan" | "chuong-trinh" | "ke-hoach" | "phuong-an" | "de-an" | "du-an" | "bao-cao" | "bien-ban" | "to-trinh" | "hop-dong" | "cong-van" | "cong-dien" | "ban-ghi-nho" | "ban-thoa-thuan" | "giay-uy-quyen" | "giay-moi" | "giay-gioi-thieu" | "giay-nghi-phep" | "phieu-gui" | "phieu-chuyen" | "phieu-bao" | "thu-cong" | "hien-phap" | "bo-luat" | "luat" | "phap-lenh" | "nghi-dinh" | "thong-tu" | "thong-tu-lien-tich" | "ket-luan" | "thong-tri" | "quy-hoach";
         DocumentTypeInfo: {
             code: components["schemas"]["DocumentType"];
             /** @description Vietnamese name, e.g. Kế hoạch */
             name: string;
-            /** @enum {unknown} */
+            /** @enum {string} */
             family: "administrative" | "normative" | "party";
             /** @description As written in symbols, e.g. KH; none for công văn */
             abbreviations: string[];
@@ -2404,7 +2349,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The process is alive */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2426,7 +2371,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Ready: the database answers */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2438,9 +2383,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE) */
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2452,11 +2399,22 @@ export interface operations {
     listAgencies: {
         parameters: {
             query?: {
-                kind?: components["schemas"]["AgencyKind"];
-                /** @description Children of this agency; 'none' for top-level agencies */
+                /**
+                 * @description province (UBND tỉnh), department (sở, ban, ngành), district (huyện, thị xã, thành phố), commune (xã, phường, thị trấn), unit (đơn vị trực thuộc)
+                 * @example department
+                 */
+                kind?: "province" | "department" | "district" | "commune" | "unit";
+                /**
+                 * @description Children of this agency; 'none' for top-level agencies
+                 * @example UBND-ST
+                 */
                 parent?: string;
-                /** @description Search in name, short name and code, ignoring diacritics and case */
+                /**
+                 * @description Search in name, short name and code, ignoring diacritics and case
+                 * @example ban quan ly
+                 */
                 q?: string;
+                /** @example true */
                 active?: boolean;
                 /** @description Items per page */
                 limit?: number;
@@ -2469,7 +2427,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of agencies, in code order */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2505,6 +2463,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createAgency: {
@@ -2514,13 +2500,23 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description The agency to create */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "BQL-KCN-QLDN",
+                 *       "name": "Phòng Quản lý doanh nghiệp",
+                 *       "shortName": "Phòng QLDN",
+                 *       "kind": "unit",
+                 *       "parentCode": "BQL-KCN"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewAgency"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The agency, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2574,6 +2570,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAgency: {
@@ -2581,13 +2605,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example BQL-KCN */
                 code: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The agency */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2632,6 +2657,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateAgency: {
@@ -2639,17 +2692,24 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example BQL-KCN */
                 code: string;
             };
             cookie?: never;
         };
+        /** @description The fields to change */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "shortName": "BQL các KCN tỉnh Sóc Trăng"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AgencyPatch"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The agency as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2712,6 +2772,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAgencySubtree: {
@@ -2719,13 +2807,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example BQL-KCN */
                 code: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The agency and every agency below it */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2770,6 +2859,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deactivateAgency: {
@@ -2779,13 +2896,14 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @example SNV-CCVTLT */
                 code: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The agencies deactivated: this one, and its subtree with cascade */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2841,14 +2959,48 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPeriods: {
         parameters: {
             query?: {
+                /** @example 2023 */
                 year?: number;
-                kind?: components["schemas"]["PeriodKind"];
-                state?: components["schemas"]["PeriodState"];
+                /** @example quarter */
+                kind?: "month" | "quarter" | "half-year" | "nine-months" | "year";
+                /**
+                 * @description open: agencies report; closed: reporting ended, admins may still correct; locked: frozen, every write refused
+                 * @example open
+                 */
+                state?: "open" | "closed" | "locked";
                 /** @description Items per page */
                 limit?: number;
                 /** @description nextCursor of the previous page */
@@ -2860,7 +3012,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of reporting periods, in id order */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2896,6 +3048,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createPeriod: {
@@ -2905,13 +3085,20 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description The period to create: its id, and any window, deadline or template to set */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "2025",
+                 *       "templateId": "CCHC-2023"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewPeriod"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The reporting period, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2956,6 +3143,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     findPeriodContaining: {
@@ -2966,7 +3181,8 @@ export interface operations {
                  * @example 2023-12-14
                  */
                 date: string;
-                kind: components["schemas"]["PeriodKind"];
+                /** @example month */
+                kind: "month" | "quarter" | "half-year" | "nine-months" | "year";
             };
             header?: never;
             path?: never;
@@ -2974,7 +3190,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The reporting period whose cut-off window holds the date */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3013,6 +3229,34 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3026,14 +3270,17 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The reporting period */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3078,6 +3325,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deletePeriod: {
@@ -3085,7 +3360,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2024-M06
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3144,6 +3422,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updatePeriod: {
@@ -3151,18 +3457,27 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 id: string;
             };
             cookie?: never;
         };
+        /** @description The fields to change */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "dueOn": "2023-12-22"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PeriodPatch"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The reporting period as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3216,6 +3531,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     generatePeriods: {
@@ -3225,13 +3568,20 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description The year, and the template to bind its new periods to */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "year": 2025,
+                 *       "templateId": "CCHC-2023"
+                 *     }
+                 */
                 "application/json": components["schemas"]["GeneratePeriods"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The periods of the year: those created and those that already existed */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3267,6 +3617,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listApiKeys: {
@@ -3278,7 +3656,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Every API key, without secrets */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3305,6 +3683,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createApiKey: {
@@ -3314,13 +3720,21 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description Who the key is for, its role and, for the agency role, its agency */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Văn phòng Ban Quản lý các khu công nghiệp",
+                 *       "role": "agency",
+                 *       "agencyCode": "BQL-KCN"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewApiKey"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The key and its secret, shown this once */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3374,6 +3788,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getApiKey: {
@@ -3387,7 +3829,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The API key, without its secret */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3432,6 +3874,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -3445,7 +3915,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The API key, revoked */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3499,12 +3969,42 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listAuditEntries: {
         parameters: {
             query?: {
+                /** @example template */
                 entity?: string;
+                /** @example CCHC-2023 */
                 entityId?: string;
                 /** @description Items per page */
                 limit?: number;
@@ -3517,7 +4017,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of audit entries, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3553,6 +4053,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listTemplates: {
@@ -3564,7 +4092,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Every indicator template */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3591,6 +4119,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createTemplate: {
@@ -3600,13 +4156,119 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description The whole template: indicators in printed order, and rules */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "CCHC-TTHC-2025",
+                 *       "name": "Thống kê kết quả giải quyết thủ tục hành chính hằng quý",
+                 *       "year": 2025,
+                 *       "source": "Mục III.7 Phụ lục thống kê số liệu cải cách hành chính",
+                 *       "indicators": [
+                 *         {
+                 *           "code": "III",
+                 *           "stt": "III",
+                 *           "level": 1,
+                 *           "parentCode": null,
+                 *           "valueType": "section",
+                 *           "name": "Cải cách thủ tục hành chính",
+                 *           "rollup": "none"
+                 *         },
+                 *         {
+                 *           "code": "III.7",
+                 *           "stt": "7",
+                 *           "level": 2,
+                 *           "parentCode": "III",
+                 *           "valueType": "section",
+                 *           "heading": true,
+                 *           "name": "Kết quả giải quyết TTHC",
+                 *           "rollup": "none"
+                 *         },
+                 *         {
+                 *           "code": "III.7.1",
+                 *           "stt": "",
+                 *           "level": 3,
+                 *           "parentCode": "III.7",
+                 *           "valueType": "integer",
+                 *           "name": "Số lượng hồ sơ TTHC do cơ quan, đơn vị tiếp nhận",
+                 *           "unit": "Hồ sơ",
+                 *           "min": 0,
+                 *           "decimals": 0,
+                 *           "rollup": "sum",
+                 *           "fromCounts": "receivedNew"
+                 *         },
+                 *         {
+                 *           "code": "III.7.2",
+                 *           "stt": "",
+                 *           "level": 3,
+                 *           "parentCode": "III.7",
+                 *           "valueType": "integer",
+                 *           "name": "Số lượng hồ sơ TTHC do cơ quan, đơn vị trả kết quả",
+                 *           "unit": "Hồ sơ",
+                 *           "min": 0,
+                 *           "decimals": 0,
+                 *           "rollup": "sum",
+                 *           "fromCounts": "resolved"
+                 *         },
+                 *         {
+                 *           "code": "III.7.2.1",
+                 *           "stt": "",
+                 *           "level": 4,
+                 *           "parentCode": "III.7.2",
+                 *           "valueType": "integer",
+                 *           "name": "Số hồ sơ TTHC trả kết quả trước hạn",
+                 *           "unit": "Hồ sơ",
+                 *           "min": 0,
+                 *           "decimals": 0,
+                 *           "rollup": "sum",
+                 *           "fromCounts": "resolvedEarly"
+                 *         },
+                 *         {
+                 *           "code": "III.7.2.2",
+                 *           "stt": "",
+                 *           "level": 4,
+                 *           "parentCode": "III.7.2",
+                 *           "valueType": "integer",
+                 *           "name": "Số hồ sơ TTHC trả kết quả đúng hạn",
+                 *           "unit": "Hồ sơ",
+                 *           "min": 0,
+                 *           "decimals": 0,
+                 *           "rollup": "sum",
+                 *           "fromCounts": "resolvedOnTime"
+                 *         },
+                 *         {
+                 *           "code": "III.7.3",
+                 *           "stt": "",
+                 *           "level": 3,
+                 *           "parentCode": "III.7",
+                 *           "valueType": "percent",
+                 *           "name": "Tỷ lệ hồ sơ TTHC tiếp nhận được giải quyết đúng hẹn",
+                 *           "unit": "%",
+                 *           "min": 0,
+                 *           "max": 100,
+                 *           "decimals": 2,
+                 *           "formula": "(III.7.2.1 + III.7.2.2) / III.7.2 * 100",
+                 *           "rollup": "recompute"
+                 *         }
+                 *       ],
+                 *       "rules": [
+                 *         {
+                 *           "code": "R-III7-RETURNED-LE-RECEIVED",
+                 *           "left": "III.7.2",
+                 *           "op": "<=",
+                 *           "right": "III.7.1",
+                 *           "severity": "warning",
+                 *           "message": "Số hồ sơ trả kết quả (III.7.2) lớn hơn số hồ sơ tiếp nhận (III.7.1); kiểm tra lại số hồ sơ kỳ trước chuyển sang."
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewTemplate"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The template, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3660,6 +4322,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTemplate: {
@@ -3667,13 +4357,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example CCHC-2023 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The template */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3709,6 +4400,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateTemplate: {
@@ -3716,17 +4435,24 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example CCHC-2023 */
                 id: string;
             };
             cookie?: never;
         };
+        /** @description The fields to change */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Thống kê số liệu và kết quả thực hiện công tác cải cách hành chính năm 2023"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TemplatePatch"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The template as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3771,23 +4497,54 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listTemplateIndicators: {
         parameters: {
             query?: {
+                /** @example III.7 */
                 section?: string;
+                /** @example ho so */
                 q?: string;
             };
             header?: never;
             path: {
+                /** @example CCHC-2023 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The template’s indicators, in template order */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3832,6 +4589,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTemplateIndicator: {
@@ -3839,14 +4624,16 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example CCHC-2023 */
                 id: string;
+                /** @example III.7.3 */
                 code: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The indicator */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3882,6 +4669,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateTemplateIndicator: {
@@ -3889,18 +4704,26 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example CCHC-2023 */
                 id: string;
+                /** @example III.7.3 */
                 code: string;
             };
             cookie?: never;
         };
+        /** @description The fields to change */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "help": "Tỷ lệ = (số hồ sơ trả kết quả trước hạn + đúng hạn) / số hồ sơ trả kết quả × 100; để trống khi kỳ báo cáo không trả kết quả hồ sơ nào."
+                 *     }
+                 */
                 "application/json": components["schemas"]["IndicatorPatch"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The indicator as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3963,6 +4786,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listTemplateRules: {
@@ -3970,13 +4821,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example CCHC-2023 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The template’s rules */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4012,6 +4864,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     copyTemplate: {
@@ -4019,17 +4899,26 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example CCHC-2023 */
                 id: string;
             };
             cookie?: never;
         };
+        /** @description The id, year and name of the copy */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "CCHC-2024",
+                 *       "year": 2024,
+                 *       "name": "Thống kê số liệu và kết quả thực hiện công tác cải cách hành chính năm 2024"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CopyTemplate"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The copy, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4083,6 +4972,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     putTemplateRule: {
@@ -4090,18 +5007,30 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example CCHC-2023 */
                 id: string;
+                /** @example R-I2-UNITS-LE-SUBUNITS */
                 code: string;
             };
             cookie?: never;
         };
+        /** @description The rule: two expressions, how they compare, its severity and message */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "left": "I.2.2",
+                 *       "op": "<=",
+                 *       "right": "IV.1.2 + IV.1.4",
+                 *       "severity": "warning",
+                 *       "message": "Số đơn vị trực thuộc đã kiểm tra (I.2.2) không được lớn hơn số tổ chức hành chính và đơn vị sự nghiệp trực thuộc (IV.1.2 + IV.1.4)."
+                 *     }
+                 */
                 "application/json": components["schemas"]["RuleBody"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The rule as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4155,6 +5084,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteTemplateRule: {
@@ -4162,7 +5119,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example CCHC-2023 */
                 id: string;
+                /** @example R-V4-ACTUAL-GE-PLAN */
                 code: string;
             };
             cookie?: never;
@@ -4212,6 +5171,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReportValues: {
@@ -4219,15 +5206,19 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report’s values, derived values and counted figures, in template order */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4281,6 +5272,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     submitReportValues: {
@@ -4293,19 +5312,35 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
+        /** @description The values, one per indicator */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "values": [
+                 *         {
+                 *           "indicator": "III.7.3",
+                 *           "value": 98.99,
+                 *           "note": "Có 98/99 hồ sơ trả kết quả trước hẹn."
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReportValuesBody"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What was created, updated, unchanged or refused, with the rule findings */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4377,19 +5412,56 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listValues: {
         parameters: {
             query?: {
-                /** @description Period ids; repeat the parameter for several */
+                /**
+                 * @description Period ids; repeat the parameter for several
+                 * @example [
+                 *       "2023"
+                 *     ]
+                 */
                 period?: string[];
+                /** @example BQL-KCN */
                 agency?: string;
                 /** @description With agency: the agency and every agency below it */
                 subtree?: boolean;
                 /** @description Indicator codes; repeat for several */
                 indicator?: string[];
-                /** @description A section or item: III, III.7 */
+                /**
+                 * @description A section or item: III, III.7
+                 * @example III.7
+                 */
                 section?: string;
                 /** @description Reports (period × agency) per page; a page holds whole reports */
                 limit?: number;
@@ -4402,7 +5474,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of values */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4447,6 +5519,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     submitValues: {
@@ -4461,13 +5561,44 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description The values, each naming its period, agency and indicator */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "values": [
+                 *         {
+                 *           "period": "2024-Q1",
+                 *           "agency": "BQL-KCN",
+                 *           "indicator": "III.7.1",
+                 *           "value": 27
+                 *         },
+                 *         {
+                 *           "period": "2024-Q1",
+                 *           "agency": "BQL-KCN",
+                 *           "indicator": "III.7.2",
+                 *           "value": 25
+                 *         },
+                 *         {
+                 *           "period": "2024-Q1",
+                 *           "agency": "SNV",
+                 *           "indicator": "III.7.1",
+                 *           "value": 412
+                 *         },
+                 *         {
+                 *           "period": "2024-Q1",
+                 *           "agency": "SNV",
+                 *           "indicator": "III.7.2",
+                 *           "value": 398
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["BatchValuesBody"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What was created, updated, unchanged or refused, per report, with the rule findings */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4521,6 +5652,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReportFindings: {
@@ -4528,15 +5687,19 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The rule findings of the report as it stands */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4590,6 +5753,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteReportValue: {
@@ -4597,9 +5788,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
+                /** @example I.9 */
                 indicator: string;
             };
             cookie?: never;
@@ -4667,11 +5863,40 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReportAudit: {
         parameters: {
             query?: {
+                /** @example I.9 */
                 indicator?: string;
                 /** @description Items per page */
                 limit?: number;
@@ -4680,15 +5905,19 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of changes to the report’s values, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4742,12 +5971,43 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getRollup: {
         parameters: {
             query: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 period: string;
                 /**
                  * @description Stable code: upper-case letters, digits, dot, dash, underscore (e.g. BQL-KCN)
@@ -4756,7 +6016,10 @@ export interface operations {
                 agency: string;
                 /** @description Indicator codes; all when omitted */
                 indicator?: string[];
-                /** @description A section or item: III, III.7 */
+                /**
+                 * @description A section or item: III, III.7
+                 * @example III.7
+                 */
                 section?: string;
             };
             header?: never;
@@ -4765,7 +6028,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The indicators rolled up over the agency’s subtree */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4819,6 +6082,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getSeries: {
@@ -4835,7 +6126,9 @@ export interface operations {
                  */
                 agency: string;
                 kind?: "month" | "quarter" | "half-year" | "nine-months" | "year";
+                /** @example 2022 */
                 fromYear?: number;
+                /** @example 2024 */
                 toYear?: number;
                 subtree?: boolean;
             };
@@ -4845,7 +6138,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The indicator’s values over the periods */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4890,13 +6183,45 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listReports: {
         parameters: {
             query?: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 period?: string;
+                /** @example BQL-KCN */
                 agency?: string;
                 state?: components["schemas"]["ReportState"];
                 limit?: number;
@@ -4908,7 +6233,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of reports */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4944,6 +6269,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReport: {
@@ -4951,15 +6304,19 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4998,6 +6355,34 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5011,19 +6396,31 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
+        /** @description The narrative by section, and the documents cited */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "narrative": {
+                 *         "III": "Năm 2023, Ban Quản lý các khu công nghiệp tiếp nhận 103 hồ sơ TTHC (102 hồ sơ một cửa, 01 hồ sơ liên thông), đã trả kết quả 99 hồ sơ, trong đó 98 hồ sơ trước hạn và 01 hồ sơ trễ hạn."
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReportPatch"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The report as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5080,6 +6477,34 @@ export interface operations {
             /** @description Refers to something missing or inactive */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5093,15 +6518,19 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report, submitted */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5164,6 +6593,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     acceptReport: {
@@ -5171,15 +6628,19 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report, accepted */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5227,6 +6688,34 @@ export interface operations {
             /** @description Conflicts with what is stored */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5240,19 +6729,29 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
+        /** @description Why the report goes back */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Đề nghị bổ sung thuyết minh mục II.2: số VBQPPL đã rà soát (0) khác số VBQPPL phải rà soát (6)."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReturnReport"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The report, returned to the agency */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5300,6 +6799,34 @@ export interface operations {
             /** @description Conflicts with what is stored */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5311,20 +6838,27 @@ export interface operations {
     reopenReport: {
         parameters: {
             query?: {
-                /** @description Why (kept with the transition) */
+                /**
+                 * @description Why (kept with the transition)
+                 * @example Mở lại để cơ quan cập nhật số liệu mục III.7 theo Hệ thống thông tin một cửa điện tử
+                 */
                 reason?: string;
             };
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report, reopened as a draft */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5372,6 +6906,34 @@ export interface operations {
             /** @description Conflicts with what is stored */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5388,8 +6950,12 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
@@ -5403,7 +6969,7 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Blob;
                 };
             };
             /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
@@ -5445,6 +7011,34 @@ export interface operations {
             /** @description Conflicts with what is stored */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5463,20 +7057,31 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "text/csv": unknown;
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                "text/csv": Blob;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Blob;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The annex table: a CSV file or an XLSX workbook
+                     */
+                    file: Blob;
+                };
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the file changed, row by row (the same summary as bulk submission) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5557,6 +7162,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getPeriodCompleteness: {
@@ -5564,14 +7197,17 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Who reported, on time or late, and who is missing */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5616,6 +7252,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getExpectedAgencies: {
@@ -5623,14 +7287,17 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The agencies expected to report */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5669,6 +7336,34 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5682,18 +7377,30 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 id: string;
             };
             cookie?: never;
         };
+        /** @description The agencies and agency kinds expected to report */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kinds": [
+                 *         "department",
+                 *         "district"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ExpectedAgenciesBody"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The agencies expected to report, as now set */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5732,6 +7439,34 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5753,7 +7488,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 id: string;
             };
             cookie?: never;
@@ -5767,7 +7505,7 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Blob;
                 };
             };
             /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
@@ -5815,17 +7553,56 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listProcedures: {
         parameters: {
             query?: {
-                /** @description Search in code, name and field, ignoring diacritics and case */
+                /**
+                 * @description Search in code, name and field, ignoring diacritics and case
+                 * @example nghiem thu cong trinh
+                 */
                 q?: string;
+                /** @example Xây dựng */
                 field?: string;
+                /** @example BQL-KCN */
                 agency?: string;
-                onlineLevel?: components["schemas"]["OnlineLevel"];
+                /**
+                 * @description full: toàn trình (fully online); partial: một phần; none: not online
+                 * @example full
+                 */
+                onlineLevel?: "full" | "partial" | "none";
+                /** @example active */
                 status?: "active" | "abolished";
+                /** @example false */
                 interAgency?: boolean;
                 /** @description Items per page */
                 limit?: number;
@@ -5838,7 +7615,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of procedures */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5874,6 +7651,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     upsertProcedures: {
@@ -5883,13 +7688,40 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description The procedures to create or replace, all or nothing */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "procedures": [
+                 *         {
+                 *           "code": "DEMO-BQL-37",
+                 *           "name": "Thủ tục mẫu 37 thuộc lĩnh vực môi trường (dữ liệu mẫu)",
+                 *           "field": "Môi trường",
+                 *           "agencyCode": "BQL-KCN",
+                 *           "onlineLevel": "full",
+                 *           "interAgency": false,
+                 *           "feeBearing": false,
+                 *           "demo": true
+                 *         },
+                 *         {
+                 *           "code": "DEMO-BQL-38",
+                 *           "name": "Thủ tục mẫu 38 thuộc lĩnh vực lao động (dữ liệu mẫu)",
+                 *           "field": "Lao động",
+                 *           "agencyCode": "BQL-KCN",
+                 *           "onlineLevel": "partial",
+                 *           "interAgency": false,
+                 *           "feeBearing": true,
+                 *           "demo": true
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProcedureBulk"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description How many procedures were created, updated and unchanged */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5934,6 +7766,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createProcedure: {
@@ -5943,13 +7803,26 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description The procedure to add */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "DEMO-BQL-36",
+                 *       "name": "Cấp Giấy chứng nhận đăng ký đầu tư đối với dự án không thuộc diện chấp thuận chủ trương đầu tư (dữ liệu mẫu)",
+                 *       "field": "Đầu tư",
+                 *       "agencyCode": "BQL-KCN",
+                 *       "onlineLevel": "full",
+                 *       "interAgency": false,
+                 *       "feeBearing": false,
+                 *       "demo": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewProcedure"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The procedure, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6003,6 +7876,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getProcedure: {
@@ -6010,13 +7911,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example BQL-KCN.XD.01 */
                 code: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The procedure */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6061,6 +7963,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteProcedure: {
@@ -6068,6 +7998,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example DEMO-BQL-34 */
                 code: string;
             };
             cookie?: never;
@@ -6126,6 +8057,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateProcedure: {
@@ -6133,17 +8092,26 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example DEMO-BQL-35 */
                 code: string;
             };
             cookie?: never;
         };
+        /** @description The fields to change */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "abolished",
+                 *       "abolishedOn": "2023-10-03",
+                 *       "abolishedBy": "Quyết định số 2421/QĐ-UBND ngày 03/10/2023 của UBND tỉnh Sóc Trăng"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProcedurePatch"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The procedure as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6188,6 +8156,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ingestDossierCounts: {
@@ -6195,6 +8191,10 @@ export interface operations {
             query?: {
                 /** @description All or nothing: any refused row refuses the batch (422) */
                 atomic?: boolean;
+                /** @description text/csv only: the source of rows whose file has no source column or a blank cell */
+                source?: string;
+                /** @description text/csv only: the snapshot time of rows whose file has no asOf column or a blank cell */
+                asOf?: string;
             };
             header?: {
                 "idempotency-key"?: string;
@@ -6204,11 +8204,58 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "counts": [
+                 *         {
+                 *           "agency": "BQL-KCN",
+                 *           "procedure": "BQL-KCN.XD.01",
+                 *           "date": "2024-03-11",
+                 *           "source": "motcua-soctrang",
+                 *           "asOf": "2024-03-12T01:00:00Z",
+                 *           "receivedNew": 2,
+                 *           "carriedOver": 0,
+                 *           "receivedOnline": 1,
+                 *           "receivedInPerson": 1,
+                 *           "receivedPostal": 0,
+                 *           "resolved": 2,
+                 *           "resolvedEarly": 2,
+                 *           "resolvedOnTime": 0,
+                 *           "resolvedLate": 0,
+                 *           "pending": 0,
+                 *           "pendingWithin": 0,
+                 *           "pendingOverdue": 0,
+                 *           "withdrawn": 0
+                 *         },
+                 *         {
+                 *           "agency": "BQL-KCN",
+                 *           "procedure": "DEMO-BQL-01",
+                 *           "date": "2024-03-11",
+                 *           "source": "motcua-soctrang",
+                 *           "asOf": "2024-03-12T01:00:00Z",
+                 *           "receivedNew": 1,
+                 *           "carriedOver": 1,
+                 *           "receivedOnline": 1,
+                 *           "receivedInPerson": 0,
+                 *           "receivedPostal": 0,
+                 *           "resolved": 1,
+                 *           "resolvedEarly": 0,
+                 *           "resolvedOnTime": 1,
+                 *           "resolvedLate": 0,
+                 *           "pending": 1,
+                 *           "pendingWithin": 1,
+                 *           "pendingOverdue": 0,
+                 *           "withdrawn": 0
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["DossierCountBatch"];
+                "text/csv": Blob;
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description How many rows were created, updated, unchanged, stale or refused (with their index) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6262,6 +8309,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getDossierStats: {
@@ -6271,7 +8346,7 @@ export interface operations {
                 period?: string;
                 /**
                  * @description Window start (with to, instead of period)
-                 * @example 2023-12-14
+                 * @example 2022-12-15
                  */
                 from?: string;
                 /**
@@ -6279,8 +8354,12 @@ export interface operations {
                  * @example 2023-12-14
                  */
                 to?: string;
-                /** @description This agency and its whole subtree (default: every agency) */
+                /**
+                 * @description This agency and its whole subtree (default: every agency)
+                 * @example BQL-KCN
+                 */
                 agency?: string;
+                /** @example procedure */
                 groupBy?: "none" | "agency" | "procedure" | "field" | "month";
                 source?: string;
             };
@@ -6290,7 +8369,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Totals and rates over the window */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6335,6 +8414,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listDocumentTypes: {
@@ -6346,7 +8453,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Every document type, with its Vietnamese name and abbreviation */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6373,26 +8480,65 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listDocuments: {
         parameters: {
             query?: {
-                /** @description Words to find in the citation, issuer, summary and tags, ignoring diacritics and case ("ke hoach 01 kh-bql"). A word that is a whole number ranks documents with that number first. */
+                /**
+                 * @description Words to find in the citation, issuer, summary and tags, ignoring diacritics and case ("ke hoach 01 kh-bql"). A word that is a whole number ranks documents with that number first.
+                 * @example ke hoach kh-bql
+                 */
                 q?: string;
-                type?: components["schemas"]["DocumentType"];
-                /** @description An agency code, or words of the issuer’s name or abbreviation (ignoring diacritics) */
+                /**
+                 * @description The kind of document: Nghị định 30/2020 types (ke-hoach, quyet-dinh, …), cong-van, legal normative types (nghi-dinh, thong-tu, luat, …) and Party types (ket-luan, …). GET /v1/documents/types lists them with names and abbreviations.
+                 * @example ke-hoach
+                 */
+                type?: "nghi-quyet" | "quyet-dinh" | "chi-thi" | "quy-che" | "quy-dinh" | "thong-cao" | "thong-bao" | "huong-dan" | "chuong-trinh" | "ke-hoach" | "phuong-an" | "de-an" | "du-an" | "bao-cao" | "bien-ban" | "to-trinh" | "hop-dong" | "cong-van" | "cong-dien" | "ban-ghi-nho" | "ban-thoa-thuan" | "giay-uy-quyen" | "giay-moi" | "giay-gioi-thieu" | "giay-nghi-phep" | "phieu-gui" | "phieu-chuyen" | "phieu-bao" | "thu-cong" | "hien-phap" | "bo-luat" | "luat" | "phap-lenh" | "nghi-dinh" | "thong-tu" | "thong-tu-lien-tich" | "ket-luan" | "thong-tri" | "quy-hoach";
+                /**
+                 * @description An agency code, or words of the issuer’s name or abbreviation (ignoring diacritics)
+                 * @example BQL
+                 */
                 issuer?: string;
                 /**
                  * @description Issued on or after
-                 * @example 2023-12-14
+                 * @example 2023-01-01
                  */
                 from?: string;
                 /**
                  * @description Issued on or before
-                 * @example 2023-12-14
+                 * @example 2023-12-31
                  */
                 to?: string;
+                /** @example 2023 */
                 year?: number;
                 tag?: string;
                 /** @description Items per page */
@@ -6406,7 +8552,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of documents, best match first when searching */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6442,6 +8588,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createDocument: {
@@ -6451,13 +8625,28 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description The document to register */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "type": "ke-hoach",
+                 *       "number": "03",
+                 *       "symbol": "KH-BQL",
+                 *       "issuedOn": "2024-01-08",
+                 *       "issuerAgencyCode": "BQL-KCN",
+                 *       "summary": "Kế hoạch cải cách hành chính năm 2024 của Ban Quản lý các khu công nghiệp tỉnh Sóc Trăng",
+                 *       "tags": [
+                 *         "cải cách hành chính",
+                 *         "2024"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewDocument"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The document, registered */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6511,6 +8700,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     extractCitations: {
@@ -6520,13 +8737,19 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description The text to read citations from */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "text": "Ban hành Kế hoạch số 01/KH-BQL ngày 05/01/2023 thực hiện CCHC; Công văn số 535/SNV-TTr ngày 11/3/2022 của Sở Nội vụ."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ExtractRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The citations found, in text order, and what was registered */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6571,6 +8794,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getDocument: {
@@ -6584,7 +8835,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The document */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6623,6 +8874,34 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6694,6 +8973,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateDocument: {
@@ -6705,13 +9012,23 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description The fields to correct; null clears one */
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "summary": "Kế hoạch cải cách hành chính năm 2024 (bản đã sửa đổi, bổ sung)",
+                 *       "tags": [
+                 *         "cải cách hành chính",
+                 *         "kế hoạch"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["DocumentPatch"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The document as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6765,6 +9082,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getDocumentCitations: {
@@ -6778,7 +9123,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every report and value that cites the document as evidence */
+            /** @description Every report and value citing the document */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6823,6 +9168,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listDocumentFiles: {
@@ -6836,7 +9209,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The document’s files */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6881,13 +9254,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     uploadDocumentFile: {
         parameters: {
-            query: {
-                /** @description The file’s name (Vietnamese allowed), e.g. ke-hoach-01-KH-BQL.pdf */
-                filename: string;
+            query?: {
+                /**
+                 * @description The file’s name (Vietnamese allowed), e.g. ke-hoach-01-KH-BQL.pdf. Required for a raw body; a form’s file part carries its own, which this overrides.
+                 * @example ke-hoach-01-KH-BQL.pdf
+                 */
+                filename?: string;
             };
             header?: never;
             path: {
@@ -6897,22 +9301,29 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/pdf": string;
-                "application/msword": string;
-                "application/vnd.ms-excel": string;
-                "application/vnd.ms-powerpoint": string;
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
-                "application/vnd.oasis.opendocument.text": string;
-                "application/vnd.oasis.opendocument.spreadsheet": string;
-                "application/vnd.oasis.opendocument.presentation": string;
-                "application/rtf": string;
-                "application/octet-stream": string;
+                "application/pdf": Blob;
+                "application/msword": Blob;
+                "application/vnd.ms-excel": Blob;
+                "application/vnd.ms-powerpoint": Blob;
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": Blob;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Blob;
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation": Blob;
+                "application/vnd.oasis.opendocument.text": Blob;
+                "application/vnd.oasis.opendocument.spreadsheet": Blob;
+                "application/vnd.oasis.opendocument.presentation": Blob;
+                "application/rtf": Blob;
+                "application/octet-stream": Blob;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file (PDF or office document)
+                     */
+                    file: Blob;
+                };
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The file, stored, with its size and SHA-256 */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6975,6 +9386,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     downloadDocumentFile: {
@@ -6995,18 +9434,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/pdf": string;
-                    "application/msword": string;
-                    "application/vnd.ms-excel": string;
-                    "application/vnd.ms-powerpoint": string;
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                    "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
-                    "application/vnd.oasis.opendocument.text": string;
-                    "application/vnd.oasis.opendocument.spreadsheet": string;
-                    "application/vnd.oasis.opendocument.presentation": string;
-                    "application/rtf": string;
-                    "application/octet-stream": string;
+                    "application/pdf": Blob;
+                    "application/msword": Blob;
+                    "application/vnd.ms-excel": Blob;
+                    "application/vnd.ms-powerpoint": Blob;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": Blob;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Blob;
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation": Blob;
+                    "application/vnd.oasis.opendocument.text": Blob;
+                    "application/vnd.oasis.opendocument.spreadsheet": Blob;
+                    "application/vnd.oasis.opendocument.presentation": Blob;
+                    "application/rtf": Blob;
+                    "application/octet-stream": Blob;
                 };
             };
             /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
@@ -7039,6 +9478,34 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7102,24 +9569,57 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReportEvidence: {
         parameters: {
             query?: {
+                /** @example I.1.1 */
                 indicator?: string;
             };
             header?: never;
             path: {
-                /** @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12 */
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
                 periodId: string;
+                /** @example BQL-KCN */
                 agencyCode: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The documents the report and its values cite */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7158,6 +9658,34 @@ export interface operations {
             /** @description Not found */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
