@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const packages = ['services/reporting-api', 'packages/client'].map((p) => join(root, p));
+const packages = ['services/reporting-api', 'packages/dossier-table', 'packages/client', 'packages/cli'].map((p) => join(root, p));
 let passed = 0;
 let failed = 0;
 let exitCode = 0;
