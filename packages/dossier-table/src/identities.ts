@@ -1,7 +1,7 @@
 /**
- * The identities dossier counts obey, checked here so a bad line is reported with its line number before anything
- * is sent. The rule is the service's (services/reporting-api/src/domain/dossiers.ts), which stays the
- * authoritative check: it refuses the same rows by index whatever the client did.
+ * The identities dossier counts obey: the one definition, used by the service's own check (domain/dossiers.ts,
+ * which refuses breaking rows by index whatever a client did) and by the CLI, which reports a bad line with its
+ * line number before anything is sent.
  *   resolved = early + on time + late;  pending = within the deadline + overdue;
  *   online + in person + postal (BCCI) = received new;  resolved + pending + withdrawn = received new + carried over.
  * An identity is checked only when every count in it is given.

@@ -38,7 +38,7 @@ export function parseCorsOrigins(value: string | undefined): CorsOrigins | undef
 
 export default fp<{ origins: CorsOrigins }>(async function corsPolicy(app: FastifyInstance, { origins }) {
   await app.register(cors, {
-    origin: origins === '*' ? '*' : origins,
+    origin: origins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: CORS_ALLOWED_HEADERS,
     exposedHeaders: CORS_EXPOSED_HEADERS,
