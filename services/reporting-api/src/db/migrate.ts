@@ -9,11 +9,9 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { Database } from './connection.js';
+import { LOCKS } from './locks.js';
 
 export const MIGRATIONS_DIR = process.env.MIGRATIONS_DIR ?? fileURLToPath(new URL('../../../../migrations', import.meta.url));
-
-/** An arbitrary constant that names "schema migration" among advisory locks. */
-const MIGRATION_LOCK = 640_092_019;
 
 export async function migrateDatabase(database: Database): Promise<void> {
   if (database.engine === 'pglite') {
@@ -21,11 +19,11 @@ export async function migrateDatabase(database: Database): Promise<void> {
     return;
   }
   await database.withSession(async (session) => {
-    await session.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK})`);
+    await session.execute(sql`select pg_advisory_lock(${LOCKS.migration})`);
     try {
       await migratePg(session as unknown as NodePgDatabase, { migrationsFolder: MIGRATIONS_DIR });
     } finally {
-      await session.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK})`);
+      await session.execute(sql`select pg_advisory_unlock(${LOCKS.migration})`);
     }
   });
 }

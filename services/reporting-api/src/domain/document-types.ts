@@ -11,10 +11,14 @@
  *
  * The slug is the stable code the API speaks; the Vietnamese name is what people read.
  */
+/** The three families above, in that order. */
+export const DOCUMENT_FAMILIES = ['administrative', 'normative', 'party'] as const;
+export type DocumentFamily = (typeof DOCUMENT_FAMILIES)[number];
+
 export interface DocumentTypeInfo {
   code: string;
   name: string;
-  family: 'administrative' | 'normative' | 'party';
+  family: DocumentFamily;
   /** Abbreviations as written in symbols; the first is the usual one. */
   abbreviations: readonly string[];
 }
@@ -62,7 +66,8 @@ export const DOCUMENT_TYPES = [
 ] as const satisfies readonly DocumentTypeInfo[];
 
 export type DocumentType = (typeof DOCUMENT_TYPES)[number]['code'];
-export const DOCUMENT_TYPE_CODES = DOCUMENT_TYPES.map((t) => t.code) as DocumentType[];
+/** The codes alone, in the table's order: the enum of the database column and of the API's DocumentType. */
+export const DOCUMENT_TYPE_CODES = DOCUMENT_TYPES.map((t) => t.code) as [DocumentType, ...DocumentType[]];
 
 const byCode = new Map<string, DocumentTypeInfo>(DOCUMENT_TYPES.map((t) => [t.code, t]));
 export const documentTypeInfo = (code: DocumentType): DocumentTypeInfo => byCode.get(code)!;

@@ -31,7 +31,6 @@ export interface IndicatorDef {
 /** A reported value: a number for numeric, boolean and choice types, a string for text, null for a blank cell. */
 export type ReportedValue = number | string | null;
 
-
 export type ValueCheck = { ok: true; value: ReportedValue } | { ok: false; code: ValueRefusal; message: string };
 
 export const MAX_TEXT_LENGTH = 10_000;
@@ -80,8 +79,5 @@ export function bounds(def: IndicatorDef): [min: number | null, max: number | nu
   const typeMax = def.valueType === 'percent' ? 100 : null;
   const min = def.min ?? null;
   const max = def.max ?? null;
-  return [
-    typeMin === null ? min : min === null ? typeMin : Math.max(min, typeMin),
-    typeMax === null ? max : max === null ? typeMax : Math.min(max, typeMax),
-  ];
+  return [typeMin === null ? min : min === null ? typeMin : Math.max(min, typeMin), typeMax === null ? max : max === null ? typeMax : Math.min(max, typeMax)];
 }

@@ -67,7 +67,8 @@ export function compileTemplate(defs: IndicatorDef[], rules: RuleDef[] = []): Co
   for (const def of defs) {
     if (def.formula) formulas.set(def.code, parseChecked(def.code, 'formula', def.formula));
     // A figure derived from counts rolls up by recomputing it from the summed counts, or not at all.
-    if (def.formula && def.rollup !== 'recompute' && def.rollup !== 'none') throw new TemplateError(`${def.code}: a derived indicator rolls up by recompute (or none), not ${def.rollup}`);
+    if (def.formula && def.rollup !== 'recompute' && def.rollup !== 'none')
+      throw new TemplateError(`${def.code}: a derived indicator rolls up by recompute (or none), not ${def.rollup}`);
     if (!def.formula && def.rollup === 'recompute') throw new TemplateError(`${def.code}: recompute needs a formula`);
   }
   const compiledRules = rules.map((rule) => {
@@ -133,19 +134,23 @@ export function computeReport(template: CompiledTemplate, reported: ReadonlyMap<
 export const RULE_OPS = ['=', '<=', '<', '>=', '>', 'both-or-neither'] as const;
 export type RuleOp = (typeof RULE_OPS)[number];
 
+/** A blocking finding refuses the report's submission; a warning is shown and let through. */
+export const RULE_SEVERITIES = ['warning', 'blocking'] as const;
+export type RuleSeverity = (typeof RULE_SEVERITIES)[number];
+
 export interface RuleDef {
   code: string;
   left: string;
   op: RuleOp;
   right: string;
-  severity: 'warning' | 'blocking';
+  severity: RuleSeverity;
   message: string;
 }
 
 export interface Finding {
   /** The rule's code, or DERIVED_MISMATCH for a reported figure that disagrees with its own formula. */
   rule: string;
-  severity: 'warning' | 'blocking';
+  severity: RuleSeverity;
   message: string;
   /** Every indicator the finding is about. */
   indicators: string[];
@@ -220,7 +225,7 @@ export function checkRules(template: CompiledTemplate, cells: ReadonlyMap<string
   for (const rule of template.rules) {
     const left = evaluate(rule.leftExpression, lookup);
     const right = evaluate(rule.rightExpression, lookup);
-    const missing = [...(left.reason === 'missing_input' ? left.missing ?? [] : []), ...(right.reason === 'missing_input' ? right.missing ?? [] : [])];
+    const missing = [...(left.reason === 'missing_input' ? (left.missing ?? []) : []), ...(right.reason === 'missing_input' ? (right.missing ?? []) : [])];
     if (missing.length > 0) {
       skipped.push({ rule: rule.code, missing: [...new Set(missing)] });
       continue;
@@ -240,4 +245,3 @@ export function checkRules(template: CompiledTemplate, cells: ReadonlyMap<string
   }
   return { findings, skipped };
 }
-

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, like, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../db/connection.js';
+import { LOCKS } from '../../db/locks.js';
 import { agencies } from '../../db/schema.js';
 import { escapeLike, foldForSearch } from '../../domain/search-text.js';
 import type { Agency, AgencyTreeNode } from './schemas.js';
@@ -37,13 +38,16 @@ export async function findAgencies(db: Tx, codes: string[]): Promise<Map<string,
 
 /** The codes of an agency and everything below it. */
 export async function subtreeCodes(db: Tx, root: string): Promise<Set<string>> {
-  const rows = await queryRows<{ code: string }>(db, sql`
+  const rows = await queryRows<{ code: string }>(
+    db,
+    sql`
     with recursive tree(code) as (
       select code from agencies where code = ${root}
       union
       select a.code from agencies a join tree t on a.parent_code = t.code
     )
-    select code from tree`);
+    select code from tree`,
+  );
   return new Set(rows.map((r) => r.code));
 }
 
@@ -70,7 +74,12 @@ export async function listAgencies(db: Tx, f: AgencyFilter): Promise<Row[]> {
     }
   }
   if (f.afterCode) where.push(gt(agencies.code, f.afterCode));
-  return db.select().from(agencies).where(and(...where)).orderBy(asc(agencies.code)).limit(f.limit);
+  return db
+    .select()
+    .from(agencies)
+    .where(and(...where))
+    .orderBy(asc(agencies.code))
+    .limit(f.limit);
 }
 
 export async function insertAgency(db: Tx, values: typeof agencies.$inferInsert): Promise<Row> {
@@ -79,7 +88,11 @@ export async function insertAgency(db: Tx, values: typeof agencies.$inferInsert)
 }
 
 export async function updateAgency(db: Tx, code: string, values: Partial<typeof agencies.$inferInsert>): Promise<Row> {
-  const [row] = await db.update(agencies).set({ ...values, updatedAt: new Date() }).where(eq(agencies.code, code)).returning();
+  const [row] = await db
+    .update(agencies)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(agencies.code, code))
+    .returning();
   return row!;
 }
 
@@ -93,7 +106,9 @@ export async function setActive(db: Tx, codes: string[], active: boolean): Promi
  * of codes, which orders the result and would stop a cycle if one ever got in.
  */
 export async function subtree(db: Tx, root: string): Promise<AgencyTreeNode[]> {
-  const nodes = await queryRows<{ code: string; depth: number; path: string[] }>(db, sql`
+  const nodes = await queryRows<{ code: string; depth: number; path: string[] }>(
+    db,
+    sql`
     with recursive tree(code, depth, path) as (
       select code, 0, array[code] from agencies where code = ${root}
       union all
@@ -101,9 +116,18 @@ export async function subtree(db: Tx, root: string): Promise<AgencyTreeNode[]> {
       from agencies a join tree t on a.parent_code = t.code
       where not a.code = any(t.path)
     )
-    select code, depth, path from tree`);
+    select code, depth, path from tree`,
+  );
   if (nodes.length === 0) return [];
-  const rows = await db.select().from(agencies).where(inArray(agencies.code, nodes.map((n) => n.code)));
+  const rows = await db
+    .select()
+    .from(agencies)
+    .where(
+      inArray(
+        agencies.code,
+        nodes.map((n) => n.code),
+      ),
+    );
   const byCode = new Map(rows.map((r) => [r.code, r]));
   return nodes
     .map((n) => ({ n, key: n.path.join('\u0000') }))
@@ -113,17 +137,20 @@ export async function subtree(db: Tx, root: string): Promise<AgencyTreeNode[]> {
 
 /** True when `code` is `root` or lies below it. Walks up from `code`, so the cost is the depth of the tree. */
 export async function isWithinSubtree(db: Tx, root: string, code: string): Promise<boolean> {
-  const [row] = await queryRows<{ found: boolean }>(db, sql`
+  const [row] = await queryRows<{ found: boolean }>(
+    db,
+    sql`
     with recursive up(code, parent_code, depth) as (
       select code, parent_code, 0 from agencies where code = ${code}
       union all
       select a.code, a.parent_code, u.depth + 1 from agencies a join up u on a.code = u.parent_code where u.depth < 64
     )
-    select exists(select 1 from up where code = ${root}) as found`);
+    select exists(select 1 from up where code = ${root}) as found`,
+  );
   return Boolean(row?.found);
 }
 
 /** Serialises changes to the shape of the tree, so two concurrent re-parentings cannot close a cycle. */
 export async function lockAgencyTree(db: Tx): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(640092020)`);
+  await db.execute(sql`select pg_advisory_xact_lock(${LOCKS.agencyTree})`);
 }

@@ -1,7 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { CursorPageQuery, ref, StringEnum, withExample } from '../../schemas/common.js';
-
-export const AGENCY_KINDS = ['province', 'department', 'district', 'commune', 'unit'] as const;
+import { AGENCY_KINDS } from '../../domain/agencies.js';
+import { CursorPageQuery, Page, ref, StringEnum, withExample } from '../../schemas/common.js';
 
 export const AgencyCode = Type.String({
   pattern: '^[A-Z0-9][A-Z0-9._-]{0,39}$',
@@ -11,7 +10,8 @@ export const AgencyCode = Type.String({
 
 export const AgencyKindSchema = StringEnum(AGENCY_KINDS, {
   $id: 'AgencyKind',
-  description: 'province (UBND tỉnh), department (sở, ban, ngành), district (huyện, thị xã, thành phố), commune (xã, phường, thị trấn), unit (đơn vị trực thuộc)',
+  description:
+    'province (UBND tỉnh), department (sở, ban, ngành), district (huyện, thị xã, thành phố), commune (xã, phường, thị trấn), unit (đơn vị trực thuộc)',
 });
 
 const AgencyName = Type.String({ minLength: 1, maxLength: 300, description: 'Official name in Vietnamese, with diacritics' });
@@ -55,13 +55,7 @@ export const AgencyPatchSchema = Type.Object(
 );
 export type AgencyPatch = Static<typeof AgencyPatchSchema>;
 
-export const AgencyPageSchema = Type.Object(
-  {
-    items: Type.Array(ref(AgencySchema)),
-    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last page' }),
-  },
-  { $id: 'AgencyPage', additionalProperties: false },
-);
+export const AgencyPageSchema = Page(AgencySchema, { $id: 'AgencyPage', nextCursor: 'Pass as cursor for the next page; null on the last page' });
 
 export const AgencyTreeNodeSchema = Type.Object(
   { ...agencyProperties, depth: Type.Integer({ minimum: 0, description: '0 for the requested agency, 1 for its children, …' }) },
@@ -81,7 +75,14 @@ export const AgencyListQuery = Type.Object(
   {
     kind: Type.Optional(withExample(AgencyKindSchema, 'department')),
     parent: Type.Optional(Type.String({ maxLength: 40, description: "Children of this agency; 'none' for top-level agencies", examples: ['UBND-ST'] })),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Search in name, short name and code, ignoring diacritics and case', examples: ['ban quan ly'] })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Search in name, short name and code, ignoring diacritics and case',
+        examples: ['ban quan ly'],
+      }),
+    ),
     active: Type.Optional(Type.Boolean({ examples: [true] })),
     ...CursorPageQuery,
   },

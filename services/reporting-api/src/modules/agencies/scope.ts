@@ -14,7 +14,10 @@ export async function assertMayWriteFor(db: Tx, principal: Principal | undefined
     const own = principal.agencyCode;
     const inside = options.strictlyBelow ? code !== own && (await isWithinSubtree(db, own, code)) : await isWithinSubtree(db, own, code);
     if (inside) return;
-    throw new ProblemError('FORBIDDEN', `This key writes only for agency ${own}${options.strictlyBelow ? ' and below' : ' and its subtree'}; ${code} is outside it`);
+    throw new ProblemError(
+      'FORBIDDEN',
+      `This key writes only for agency ${own}${options.strictlyBelow ? ' and below' : ' and its subtree'}; ${code} is outside it`,
+    );
   }
   throw new ProblemError('FORBIDDEN', 'This key may not write agency data');
 }

@@ -6,8 +6,11 @@
 import type { Db } from '../../db/connection.js';
 import { definedOnly } from '../../domain/patch.js';
 import { ProblemError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
-import { recordAudit, type WriteContext } from '../audit/repository.js';
+import { DEFAULT_PAGE_LIMIT } from '../../schemas/common.js';
+import { decodeCursor } from '../../schemas/cursor.js';
+import { fetchPage, mapPage, type CursorPage } from '../../schemas/paging.js';
+import type { WriteContext } from '../../domain/actor.js';
+import { recordAudit } from '../audit/repository.js';
 import * as repo from './repository.js';
 import type { Agency, AgencyListQuery, AgencyPatch, AgencyTreeNode, NewAgency } from './schemas.js';
 import { requireAgency } from './lookup.js';
@@ -35,18 +38,21 @@ export function createAgencyService(db: Db) {
       return repo.toAgency(await requireAgency(db, code));
     },
 
-    async list(query: AgencyListQuery): Promise<{ items: Agency[]; nextCursor: string | null }> {
-      const limit = query.limit ?? 100;
-      const rows = await repo.listAgencies(db, {
-        kind: query.kind,
-        parent: query.parent === 'none' ? null : query.parent,
-        q: query.q,
-        active: query.active,
-        afterCode: query.cursor ? decodeCursor(query.cursor, isCodeCursor) : undefined,
-        limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      return { items: page.map(repo.toAgency), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.code) : null };
+    async list(query: AgencyListQuery): Promise<CursorPage<Agency>> {
+      const page = await fetchPage(
+        query.limit ?? DEFAULT_PAGE_LIMIT,
+        (limit) =>
+          repo.listAgencies(db, {
+            kind: query.kind,
+            parent: query.parent === 'none' ? null : query.parent,
+            q: query.q,
+            active: query.active,
+            afterCode: query.cursor ? decodeCursor(query.cursor, isCodeCursor) : undefined,
+            limit,
+          }),
+        (last) => last.code,
+      );
+      return mapPage(page, repo.toAgency);
     },
 
     async subtree(code: string): Promise<{ root: string; items: AgencyTreeNode[] }> {
@@ -139,7 +145,13 @@ export function createAgencyService(db: Db) {
         const rows = await repo.setActive(tx, targets, false);
         const deactivated = rows.map(repo.toAgency).sort((a, b) => a.code.localeCompare(b.code));
         for (const agency of deactivated) {
-          await recordAudit(tx, ctx.actor, { entity: 'agency', entityId: agency.code, action: 'deactivate', before: { active: true }, after: { active: false } });
+          await recordAudit(tx, ctx.actor, {
+            entity: 'agency',
+            entityId: agency.code,
+            action: 'deactivate',
+            before: { active: true },
+            after: { active: false },
+          });
         }
         return { deactivated };
       });
@@ -150,9 +162,13 @@ export function createAgencyService(db: Db) {
     const tree = nodes ?? (await repo.subtree(tx, code));
     const active = tree.filter((n) => n.depth > 0 && n.active).map((n) => n.code);
     if (active.length > 0) {
-      throw new ProblemError('AGENCY_HAS_ACTIVE_CHILDREN', `${code} has active subordinate agencies (${active.slice(0, 10).join(', ')}${active.length > 10 ? ', …' : ''}); deactivate them first or pass cascade=true`, {
-        extra: { activeDescendants: active },
-      });
+      throw new ProblemError(
+        'AGENCY_HAS_ACTIVE_CHILDREN',
+        `${code} has active subordinate agencies (${active.slice(0, 10).join(', ')}${active.length > 10 ? ', …' : ''}); deactivate them first or pass cascade=true`,
+        {
+          extra: { activeDescendants: active },
+        },
+      );
     }
   }
 }

@@ -1,19 +1,7 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Tx } from '../../db/connection.js';
 import { auditLog } from '../../db/schema.js';
-import type { Principal } from '../../domain/roles.js';
-
-/** Who is acting, carried from the request into every write. */
-export interface Actor {
-  keyId: string | null;
-  requestId: string | null;
-}
-
-/** What a scoped write needs: the key's role and agency (to check scope) and the actor (to audit). */
-export interface WriteContext {
-  principal: Principal | undefined;
-  actor: Actor;
-}
+import type { Actor } from '../../domain/actor.js';
 
 export interface AuditEntry {
   entity: string;

@@ -1,11 +1,13 @@
 import { Type } from 'typebox';
-import { ref } from '../../schemas/common.js';
+import { Page } from '../../schemas/common.js';
 
 export const AuditEntrySchema = Type.Object(
   {
     id: Type.Integer(),
     at: Type.String({ format: 'date-time' }),
-    actorKeyId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The API key that made the change; null for the system (bootstrap, seed)' }),
+    actorKeyId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+      description: 'The API key that made the change; null for the system (bootstrap, seed)',
+    }),
     requestId: Type.Union([Type.String(), Type.Null()]),
     entity: Type.String({ description: 'agency, period, api-key, …' }),
     entityId: Type.String(),
@@ -16,9 +18,6 @@ export const AuditEntrySchema = Type.Object(
   { $id: 'AuditEntry', additionalProperties: false },
 );
 
-export const AuditPageSchema = Type.Object(
-  { items: Type.Array(ref(AuditEntrySchema)), nextCursor: Type.Union([Type.String(), Type.Null()]) },
-  { $id: 'AuditPage', additionalProperties: false },
-);
+export const AuditPageSchema = Page(AuditEntrySchema, { $id: 'AuditPage' });
 
 export const auditSchemas = [AuditEntrySchema, AuditPageSchema];

@@ -27,13 +27,21 @@ export async function findPeriod(db: Tx, id: string): Promise<Row | undefined> {
   return row;
 }
 
-export async function listPeriods(db: Tx, f: { year?: number | undefined; kind?: Row['kind'] | undefined; state?: Row['state'] | undefined; afterId?: string | undefined; limit: number }): Promise<Row[]> {
+export async function listPeriods(
+  db: Tx,
+  f: { year?: number | undefined; kind?: Row['kind'] | undefined; state?: Row['state'] | undefined; afterId?: string | undefined; limit: number },
+): Promise<Row[]> {
   const where: SQL[] = [];
   if (f.year !== undefined) where.push(eq(periods.year, f.year));
   if (f.kind) where.push(eq(periods.kind, f.kind));
   if (f.state) where.push(eq(periods.state, f.state));
   if (f.afterId) where.push(gt(periods.id, f.afterId));
-  return db.select().from(periods).where(and(...where)).orderBy(asc(periods.id)).limit(f.limit);
+  return db
+    .select()
+    .from(periods)
+    .where(and(...where))
+    .orderBy(asc(periods.id))
+    .limit(f.limit);
 }
 
 /** Stored windows decide, not computed ones: an overridden window is the truth for its period. */
@@ -53,7 +61,11 @@ export async function insertPeriods(db: Tx, values: PeriodInsert[]): Promise<Row
 }
 
 export async function updatePeriod(db: Tx, id: string, values: Partial<PeriodInsert>): Promise<Row> {
-  const [row] = await db.update(periods).set({ ...values, updatedAt: new Date() }).where(eq(periods.id, id)).returning();
+  const [row] = await db
+    .update(periods)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(periods.id, id))
+    .returning();
   return row!;
 }
 

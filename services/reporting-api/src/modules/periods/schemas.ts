@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { PERIOD_ID_PATTERN, PERIOD_KINDS, PERIOD_STATES } from '../../domain/periods.js';
-import { CursorPageQuery, IsoDate, ref, StringEnum, withExample } from '../../schemas/common.js';
+import { CursorPageQuery, IsoDate, Page, ref, StringEnum, withExample } from '../../schemas/common.js';
 
 export const PeriodId = Type.String({
   pattern: PERIOD_ID_PATTERN,
@@ -51,19 +51,21 @@ export const PeriodPatchSchema = Type.Object(
     endsOn: Type.Optional(IsoDate()),
     dueOn: Type.Optional(IsoDate()),
     state: Type.Optional(ref(PeriodStateSchema)),
-    templateId: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()], { description: 'Refused (TEMPLATE_IN_USE) once values are reported on another template' })),
+    templateId: Type.Optional(
+      Type.Union([Type.String({ maxLength: 40 }), Type.Null()], { description: 'Refused (TEMPLATE_IN_USE) once values are reported on another template' }),
+    ),
   },
   { $id: 'PeriodPatch', additionalProperties: false, minProperties: 1 },
 );
 export type PeriodPatch = Static<typeof PeriodPatchSchema>;
 
-export const PeriodPageSchema = Type.Object(
-  { items: Type.Array(ref(PeriodSchema)), nextCursor: Type.Union([Type.String(), Type.Null()]) },
-  { $id: 'PeriodPage', additionalProperties: false },
-);
+export const PeriodPageSchema = Page(PeriodSchema, { $id: 'PeriodPage' });
 
 export const GeneratePeriodsSchema = Type.Object(
-  { year: Type.Integer({ minimum: 2000, maximum: 2100 }), templateId: Type.Optional(Type.String({ maxLength: 40, description: 'Bind the new periods to this template' })) },
+  {
+    year: Type.Integer({ minimum: 2000, maximum: 2100 }),
+    templateId: Type.Optional(Type.String({ maxLength: 40, description: 'Bind the new periods to this template' })),
+  },
   { $id: 'GeneratePeriods', additionalProperties: false },
 );
 
@@ -86,11 +88,17 @@ export const PeriodListQuery = Type.Object(
 );
 export type PeriodListQuery = Static<typeof PeriodListQuery>;
 
-export const PeriodContainingQuery = Type.Object(
-  { date: IsoDate('A day'), kind: withExample(PeriodKindSchema, 'month') },
-  { additionalProperties: false },
-);
+export const PeriodContainingQuery = Type.Object({ date: IsoDate('A day'), kind: withExample(PeriodKindSchema, 'month') }, { additionalProperties: false });
 
 export const PeriodIdParams = Type.Object({ id: PeriodId }, { additionalProperties: false });
 
-export const periodSchemas = [PeriodKindSchema, PeriodStateSchema, PeriodSchema, NewPeriodSchema, PeriodPatchSchema, PeriodPageSchema, GeneratePeriodsSchema, GeneratedPeriodsSchema];
+export const periodSchemas = [
+  PeriodKindSchema,
+  PeriodStateSchema,
+  PeriodSchema,
+  NewPeriodSchema,
+  PeriodPatchSchema,
+  PeriodPageSchema,
+  GeneratePeriodsSchema,
+  GeneratedPeriodsSchema,
+];

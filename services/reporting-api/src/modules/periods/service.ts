@@ -6,8 +6,11 @@
 import type { Db, Tx } from '../../db/connection.js';
 import { cutOffWindow, defaultDueOn, parsePeriodId, periodsOfYear, type PeriodRef } from '../../domain/periods.js';
 import { ProblemError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
-import { recordAudit, type Actor } from '../audit/repository.js';
+import { DEFAULT_PAGE_LIMIT } from '../../schemas/common.js';
+import { decodeCursor } from '../../schemas/cursor.js';
+import { fetchPage, mapPage, type CursorPage } from '../../schemas/paging.js';
+import type { Actor } from '../../domain/actor.js';
+import { recordAudit } from '../audit/repository.js';
 import { findTemplate } from '../templates/repository.js';
 import { requirePeriod } from './lookup.js';
 import * as repo from './repository.js';
@@ -18,9 +21,13 @@ const isIdCursor = (v: unknown): v is string => typeof v === 'string' && v.lengt
 function parseOrThrow(id: string): PeriodRef {
   const ref = parsePeriodId(id);
   if (!ref) {
-    throw new ProblemError('PERIOD_ID_INVALID', `${JSON.stringify(id)} is not a reporting period id (YYYY, YYYY-H1, YYYY-9M, YYYY-Q1..Q4, YYYY-M01..M12, years 2000–2100)`, {
-      errors: [{ in: 'body', pointer: '/id', message: 'not a period id' }],
-    });
+    throw new ProblemError(
+      'PERIOD_ID_INVALID',
+      `${JSON.stringify(id)} is not a reporting period id (YYYY, YYYY-H1, YYYY-9M, YYYY-Q1..Q4, YYYY-M01..M12, years 2000–2100)`,
+      {
+        errors: [{ in: 'body', pointer: '/id', message: 'not a period id' }],
+      },
+    );
   }
   return ref;
 }
@@ -46,12 +53,24 @@ export function newPeriodRow(ref: PeriodRef, overrides: Omit<NewPeriod, 'id'> = 
   const endsOn = overrides.endsOn ?? window.endsOn;
   const dueOn = overrides.dueOn ?? defaultDueOn({ startsOn, endsOn });
   checkDates({ startsOn, endsOn, dueOn });
-  return { id: ref.id, kind: ref.kind, year: ref.year, number: ref.number ?? null, startsOn, endsOn, dueOn, state: overrides.state ?? 'open', templateId: overrides.templateId ?? null };
+  return {
+    id: ref.id,
+    kind: ref.kind,
+    year: ref.year,
+    number: ref.number ?? null,
+    startsOn,
+    endsOn,
+    dueOn,
+    state: overrides.state ?? 'open',
+    templateId: overrides.templateId ?? null,
+  };
 }
 
 async function requireTemplate(tx: Tx, templateId: string | null | undefined): Promise<void> {
   if (templateId && !(await findTemplate(tx, templateId))) {
-    throw new ProblemError('TEMPLATE_NOT_FOUND', `No indicator template ${templateId}`, { errors: [{ in: 'body', pointer: '/templateId', message: 'no such template' }] });
+    throw new ProblemError('TEMPLATE_NOT_FOUND', `No indicator template ${templateId}`, {
+      errors: [{ in: 'body', pointer: '/templateId', message: 'no such template' }],
+    });
   }
 }
 
@@ -61,17 +80,20 @@ export function createPeriodService(db: Db) {
       return repo.toPeriod(await requirePeriod(db, id));
     },
 
-    async list(query: PeriodListQuery): Promise<{ items: Period[]; nextCursor: string | null }> {
-      const limit = query.limit ?? 100;
-      const rows = await repo.listPeriods(db, {
-        year: query.year,
-        kind: query.kind,
-        state: query.state,
-        afterId: query.cursor ? decodeCursor(query.cursor, isIdCursor) : undefined,
-        limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      return { items: page.map(repo.toPeriod), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.id) : null };
+    async list(query: PeriodListQuery): Promise<CursorPage<Period>> {
+      const page = await fetchPage(
+        query.limit ?? DEFAULT_PAGE_LIMIT,
+        (limit) =>
+          repo.listPeriods(db, {
+            year: query.year,
+            kind: query.kind,
+            state: query.state,
+            afterId: query.cursor ? decodeCursor(query.cursor, isIdCursor) : undefined,
+            limit,
+          }),
+        (last) => last.id,
+      );
+      return mapPage(page, repo.toPeriod);
     },
 
     async containing(kind: Period['kind'], isoDay: string): Promise<Period> {
@@ -124,7 +146,8 @@ export function createPeriodService(db: Db) {
         };
         checkDates(next);
         if (next.templateId !== current.templateId) {
-          if (current.state === 'locked' && next.state === 'locked') throw new ProblemError('PERIOD_LOCKED', `The reporting period ${id} is locked; reopen it before changing its template`);
+          if (current.state === 'locked' && next.state === 'locked')
+            throw new ProblemError('PERIOD_LOCKED', `The reporting period ${id} is locked; reopen it before changing its template`);
           await requireTemplate(tx, next.templateId);
           if (await repo.periodHasValues(tx, id)) {
             throw new ProblemError('TEMPLATE_IN_USE', `Values are reported for ${id} on template ${current.templateId}; its template can no longer change`);
@@ -133,7 +156,8 @@ export function createPeriodService(db: Db) {
         const row = await repo.updatePeriod(tx, id, next);
         const before = repo.toPeriod(current);
         const after = repo.toPeriod(row);
-        const action = patch.state && patch.state !== current.state ? (patch.state === 'open' ? 'reopen' : patch.state === 'closed' ? 'close' : 'lock') : 'update';
+        const action =
+          patch.state && patch.state !== current.state ? (patch.state === 'open' ? 'reopen' : patch.state === 'closed' ? 'close' : 'lock') : 'update';
         await recordAudit(tx, actor, { entity: 'period', entityId: id, action, before, after });
         return after;
       });

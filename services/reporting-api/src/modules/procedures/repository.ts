@@ -35,7 +35,16 @@ export async function findProcedures(db: Tx, codes: string[]): Promise<Map<strin
 
 export async function listProcedures(
   db: Tx,
-  f: { q?: string | undefined; field?: string | undefined; agency?: string | undefined; onlineLevel?: ProcedureRow['onlineLevel'] | undefined; status?: ProcedureRow['status'] | undefined; interAgency?: boolean | undefined; afterCode?: string | undefined; limit: number },
+  f: {
+    q?: string | undefined;
+    field?: string | undefined;
+    agency?: string | undefined;
+    onlineLevel?: ProcedureRow['onlineLevel'] | undefined;
+    status?: ProcedureRow['status'] | undefined;
+    interAgency?: boolean | undefined;
+    afterCode?: string | undefined;
+    limit: number;
+  },
 ): Promise<ProcedureRow[]> {
   const where: SQL[] = [];
   if (f.field) where.push(eq(procedures.field, f.field));
@@ -45,7 +54,12 @@ export async function listProcedures(
   if (f.interAgency !== undefined) where.push(eq(procedures.interAgency, f.interAgency));
   for (const word of f.q ? foldForSearch(f.q).split(' ').filter(Boolean) : []) where.push(like(procedures.searchKey, `%${escapeLike(word)}%`));
   if (f.afterCode) where.push(gt(procedures.code, f.afterCode));
-  return db.select().from(procedures).where(and(...where)).orderBy(asc(procedures.code)).limit(f.limit);
+  return db
+    .select()
+    .from(procedures)
+    .where(and(...where))
+    .orderBy(asc(procedures.code))
+    .limit(f.limit);
 }
 
 export async function insertProcedures(db: Tx, rows: ProcedureInsert[]): Promise<void> {
@@ -53,7 +67,11 @@ export async function insertProcedures(db: Tx, rows: ProcedureInsert[]): Promise
 }
 
 export async function updateProcedure(db: Tx, code: string, values: Partial<ProcedureInsert>): Promise<ProcedureRow> {
-  const [row] = await db.update(procedures).set({ ...values, updatedAt: new Date() }).where(eq(procedures.code, code)).returning();
+  const [row] = await db
+    .update(procedures)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(procedures.code, code))
+    .returning();
   return row!;
 }
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { CursorPageQuery, IsoDate, ref, StringEnum, withExample } from '../../schemas/common.js';
+import { ONLINE_LEVELS, PROCEDURE_STATUSES } from '../../domain/procedures.js';
+import { CursorPageQuery, IsoDate, Page, ref, StringEnum, withExample } from '../../schemas/common.js';
 import { AgencyCode } from '../agencies/schemas.js';
 
 export const ProcedureCode = Type.String({
@@ -7,7 +8,7 @@ export const ProcedureCode = Type.String({
   description: 'The national code (e.g. 1.009793); demo data uses DEMO-… codes',
   examples: ['1.009793'],
 });
-export const OnlineLevelSchema = StringEnum(['full', 'partial', 'none'] as const, {
+export const OnlineLevelSchema = StringEnum(ONLINE_LEVELS, {
   $id: 'OnlineLevel',
   description: 'full: toàn trình (fully online); partial: một phần; none: not online',
 });
@@ -20,7 +21,7 @@ const procedureProperties = {
   onlineLevel: ref(OnlineLevelSchema),
   interAgency: Type.Boolean({ description: 'Liên thông' }),
   feeBearing: Type.Boolean({ description: 'Carries a fee or charge' }),
-  status: StringEnum(['active', 'abolished'] as const),
+  status: StringEnum(PROCEDURE_STATUSES),
   abolishedBy: Type.Union([Type.String(), Type.Null()], { description: 'The deciding document, as cited' }),
   abolishedOn: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
   demo: Type.Boolean({ description: 'Made-up demo data, not a real procedure' }),
@@ -45,7 +46,7 @@ export const NewProcedureSchema = Type.Object(
     onlineLevel: ref(OnlineLevelSchema),
     interAgency: Type.Optional(Type.Boolean()),
     feeBearing: Type.Optional(Type.Boolean()),
-    status: Type.Optional(StringEnum(['active', 'abolished'] as const)),
+    status: Type.Optional(StringEnum(PROCEDURE_STATUSES)),
     abolishedBy: Type.Optional(AbolishedBy),
     abolishedOn: Type.Optional(Type.Union([IsoDate(), Type.Null()])),
     demo: Type.Optional(Type.Boolean()),
@@ -62,7 +63,7 @@ export const ProcedurePatchSchema = Type.Object(
     onlineLevel: Type.Optional(ref(OnlineLevelSchema)),
     interAgency: Type.Optional(Type.Boolean()),
     feeBearing: Type.Optional(Type.Boolean()),
-    status: Type.Optional(StringEnum(['active', 'abolished'] as const)),
+    status: Type.Optional(StringEnum(PROCEDURE_STATUSES)),
     abolishedBy: Type.Optional(AbolishedBy),
     abolishedOn: Type.Optional(Type.Union([IsoDate(), Type.Null()])),
   },
@@ -79,18 +80,22 @@ export const ProcedureBulkResultSchema = Type.Object(
   { $id: 'ProcedureBulkResult', additionalProperties: false },
 );
 
-export const ProcedurePageSchema = Type.Object(
-  { items: Type.Array(ref(ProcedureSchema)), nextCursor: Type.Union([Type.String(), Type.Null()]) },
-  { $id: 'ProcedurePage', additionalProperties: false },
-);
+export const ProcedurePageSchema = Page(ProcedureSchema, { $id: 'ProcedurePage' });
 
 export const ProcedureListQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Search in code, name and field, ignoring diacritics and case', examples: ['nghiem thu cong trinh'] })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Search in code, name and field, ignoring diacritics and case',
+        examples: ['nghiem thu cong trinh'],
+      }),
+    ),
     field: Type.Optional(Type.String({ maxLength: 200, examples: ['Xây dựng'] })),
     agency: Type.Optional(Type.String({ maxLength: 40, examples: ['BQL-KCN'] })),
     onlineLevel: Type.Optional(withExample(OnlineLevelSchema, 'full')),
-    status: Type.Optional(StringEnum(['active', 'abolished'] as const, { examples: ['active'] })),
+    status: Type.Optional(StringEnum(PROCEDURE_STATUSES, { examples: ['active'] })),
     interAgency: Type.Optional(Type.Boolean({ examples: [false] })),
     ...CursorPageQuery,
   },
@@ -100,4 +105,12 @@ export type ProcedureListQuery = Static<typeof ProcedureListQuery>;
 
 export const ProcedureParams = Type.Object({ code: Type.String({ maxLength: 40, examples: ['BQL-KCN.XD.01'] }) }, { additionalProperties: false });
 
-export const procedureSchemas = [OnlineLevelSchema, ProcedureSchema, NewProcedureSchema, ProcedurePatchSchema, ProcedureBulkSchema, ProcedureBulkResultSchema, ProcedurePageSchema];
+export const procedureSchemas = [
+  OnlineLevelSchema,
+  ProcedureSchema,
+  NewProcedureSchema,
+  ProcedurePatchSchema,
+  ProcedureBulkSchema,
+  ProcedureBulkResultSchema,
+  ProcedurePageSchema,
+];

@@ -6,9 +6,12 @@
 import type { Db, Tx } from '../../db/connection.js';
 import { definedOnly } from '../../domain/patch.js';
 import { ProblemError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
+import { DEFAULT_PAGE_LIMIT } from '../../schemas/common.js';
+import { decodeCursor } from '../../schemas/cursor.js';
+import { fetchPage, mapPage, type CursorPage } from '../../schemas/paging.js';
 import { findAgencies } from '../agencies/repository.js';
-import { recordAudit, type Actor } from '../audit/repository.js';
+import type { Actor } from '../../domain/actor.js';
+import { recordAudit } from '../audit/repository.js';
 import * as repo from './repository.js';
 import type { NewProcedure, Procedure, ProcedureListQuery, ProcedurePatch } from './schemas.js';
 
@@ -35,10 +38,14 @@ function fieldsOf(input: NewProcedure): Fields {
 /** An abolished procedure has its date; an active one has neither date nor deciding document. */
 function checkStatus(p: Pick<Fields, 'status' | 'abolishedOn' | 'abolishedBy'>, at = ''): void {
   if (p.status === 'abolished' && !p.abolishedOn) {
-    throw new ProblemError('VALIDATION_FAILED', 'An abolished procedure needs abolishedOn', { errors: [{ in: 'body', pointer: `${at}/abolishedOn`, message: 'required when abolished' }] });
+    throw new ProblemError('VALIDATION_FAILED', 'An abolished procedure needs abolishedOn', {
+      errors: [{ in: 'body', pointer: `${at}/abolishedOn`, message: 'required when abolished' }],
+    });
   }
   if (p.status !== 'abolished' && (p.abolishedOn || p.abolishedBy)) {
-    throw new ProblemError('VALIDATION_FAILED', 'An active procedure has no abolishedOn or abolishedBy', { errors: [{ in: 'body', pointer: `${at}/status`, message: 'set status abolished, or clear abolishedOn and abolishedBy' }] });
+    throw new ProblemError('VALIDATION_FAILED', 'An active procedure has no abolishedOn or abolishedBy', {
+      errors: [{ in: 'body', pointer: `${at}/status`, message: 'set status abolished, or clear abolishedOn and abolishedBy' }],
+    });
   }
 }
 
@@ -67,11 +74,13 @@ export function createProcedureService(db: Db) {
       return repo.toProcedure(await mustFind(db, code));
     },
 
-    async list(query: ProcedureListQuery): Promise<{ items: Procedure[]; nextCursor: string | null }> {
-      const limit = query.limit ?? 100;
-      const rows = await repo.listProcedures(db, { ...query, afterCode: query.cursor ? decodeCursor(query.cursor, isCodeCursor) : undefined, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      return { items: page.map(repo.toProcedure), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.code) : null };
+    async list(query: ProcedureListQuery): Promise<CursorPage<Procedure>> {
+      const page = await fetchPage(
+        query.limit ?? DEFAULT_PAGE_LIMIT,
+        (limit) => repo.listProcedures(db, { ...query, afterCode: query.cursor ? decodeCursor(query.cursor, isCodeCursor) : undefined, limit }),
+        (last) => last.code,
+      );
+      return mapPage(page, repo.toProcedure);
     },
 
     async create(actor: Actor, input: NewProcedure): Promise<Procedure> {
@@ -80,7 +89,10 @@ export function createProcedureService(db: Db) {
       return db.transaction(async (tx) => {
         await requireAgencies(tx, [fields.agencyCode], () => '/agencyCode');
         if ((await repo.findProcedures(tx, [fields.code])).size) {
-          throw new ProblemError('PROCEDURE_EXISTS', `A procedure with the code ${fields.code} exists`, { extra: { existingId: fields.code }, errors: [{ in: 'body', pointer: '/code', message: 'already used' }] });
+          throw new ProblemError('PROCEDURE_EXISTS', `A procedure with the code ${fields.code} exists`, {
+            extra: { existingId: fields.code },
+            errors: [{ in: 'body', pointer: '/code', message: 'already used' }],
+          });
         }
         await repo.insertProcedures(tx, [{ ...fields, searchKey: repo.procedureSearchKey(fields) }]);
         const created = repo.toProcedure(await mustFind(tx, fields.code));
@@ -92,9 +104,10 @@ export function createProcedureService(db: Db) {
     async update(actor: Actor, code: string, patch: ProcedurePatch): Promise<Procedure> {
       return db.transaction(async (tx) => {
         const current = await mustFind(tx, code);
-        const next = { ...current, ...definedOnly(patch) } as repo.ProcedureRow;
+        const next = { ...current, ...definedOnly(patch) };
         // Reactivating clears the abolition.
-        if (patch.status === 'active' && patch.abolishedOn === undefined && patch.abolishedBy === undefined) Object.assign(next, { abolishedOn: null, abolishedBy: null });
+        if (patch.status === 'active' && patch.abolishedOn === undefined && patch.abolishedBy === undefined)
+          Object.assign(next, { abolishedOn: null, abolishedBy: null });
         checkStatus(next);
         if (patch.agencyCode !== undefined) await requireAgencies(tx, [patch.agencyCode], () => '/agencyCode');
         const row = await repo.updateProcedure(tx, code, {
@@ -129,16 +142,35 @@ export function createProcedureService(db: Db) {
       const all = inputs.map(fieldsOf);
       all.forEach((p, i) => checkStatus(p, `/procedures/${i}`));
       const dup = all.findIndex((p, i) => all.findIndex((q) => q.code === p.code) !== i);
-      if (dup >= 0) throw new ProblemError('VALIDATION_FAILED', `The code ${all[dup]!.code} appears twice`, { errors: [{ in: 'body', pointer: `/procedures/${dup}/code`, message: 'duplicate code' }] });
+      if (dup >= 0)
+        throw new ProblemError('VALIDATION_FAILED', `The code ${all[dup]!.code} appears twice`, {
+          errors: [{ in: 'body', pointer: `/procedures/${dup}/code`, message: 'duplicate code' }],
+        });
       return db.transaction(async (tx) => {
-        await requireAgencies(tx, all.map((p) => p.agencyCode), (i) => `/procedures/${i}/agencyCode`);
-        const existing = await repo.findProcedures(tx, all.map((p) => p.code));
+        await requireAgencies(
+          tx,
+          all.map((p) => p.agencyCode),
+          (i) => `/procedures/${i}/agencyCode`,
+        );
+        const existing = await repo.findProcedures(
+          tx,
+          all.map((p) => p.code),
+        );
         const fresh = all.filter((p) => !existing.has(p.code));
         const changed = all.filter((p) => existing.has(p.code) && !same(p, existing.get(p.code)!));
-        await repo.insertProcedures(tx, fresh.map((p) => ({ ...p, searchKey: repo.procedureSearchKey(p) })));
+        await repo.insertProcedures(
+          tx,
+          fresh.map((p) => ({ ...p, searchKey: repo.procedureSearchKey(p) })),
+        );
         for (const p of changed) {
           const row = await repo.updateProcedure(tx, p.code, { ...p, searchKey: repo.procedureSearchKey(p) });
-          await recordAudit(tx, actor, { entity: 'procedure', entityId: p.code, action: 'update', before: repo.toProcedure(existing.get(p.code)!), after: repo.toProcedure(row) });
+          await recordAudit(tx, actor, {
+            entity: 'procedure',
+            entityId: p.code,
+            action: 'update',
+            before: repo.toProcedure(existing.get(p.code)!),
+            after: repo.toProcedure(row),
+          });
         }
         for (const p of fresh) await recordAudit(tx, actor, { entity: 'procedure', entityId: p.code, action: 'create', after: p });
         return { created: fresh.length, updated: changed.length, unchanged: all.length - fresh.length - changed.length };

@@ -102,7 +102,11 @@ export async function touchTemplate(db: Tx, id: string, values: Partial<typeof t
 }
 
 export async function updateIndicatorRow(db: Tx, id: string, code: string, values: Partial<IndicatorInsert>): Promise<IndicatorRow> {
-  const [row] = await db.update(indicators).set(values).where(and(eq(indicators.templateId, id), eq(indicators.code, code))).returning();
+  const [row] = await db
+    .update(indicators)
+    .set(values)
+    .where(and(eq(indicators.templateId, id), eq(indicators.code, code)))
+    .returning();
   return row!;
 }
 
@@ -119,12 +123,18 @@ export async function upsertRule(db: Tx, row: typeof templateRules.$inferInsert)
 }
 
 export async function deleteRule(db: Tx, id: string, code: string): Promise<boolean> {
-  const deleted = await db.delete(templateRules).where(and(eq(templateRules.templateId, id), eq(templateRules.code, code))).returning({ code: templateRules.code });
+  const deleted = await db
+    .delete(templateRules)
+    .where(and(eq(templateRules.templateId, id), eq(templateRules.code, code)))
+    .returning({ code: templateRules.code });
   return deleted.length > 0;
 }
 
 export async function nextRulePosition(db: Tx, id: string): Promise<number> {
-  const [row] = await db.select({ max: sql<number | null>`max(${templateRules.position})` }).from(templateRules).where(eq(templateRules.templateId, id));
+  const [row] = await db
+    .select({ max: sql<number | null>`max(${templateRules.position})` })
+    .from(templateRules)
+    .where(eq(templateRules.templateId, id));
   return Number(row?.max ?? -1) + 1;
 }
 

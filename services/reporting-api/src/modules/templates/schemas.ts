@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { COUNT_FIELDS } from '../../domain/dossiers.js';
 import { ROLLUPS, VALUE_TYPES } from '../../domain/indicators.js';
-import { RULE_OPS } from '../../domain/report.js';
+import { RULE_OPS, RULE_SEVERITIES } from '../../domain/report.js';
 import { ref, StringEnum } from '../../schemas/common.js';
 
 export const TemplateId = Type.String({ pattern: '^[A-Z0-9][A-Z0-9._-]{0,39}$', description: 'e.g. CCHC-2023', examples: ['CCHC-2023'] });
@@ -24,7 +24,12 @@ export const CodedOptionSchema = Type.Object(
   { $id: 'CodedOption', additionalProperties: false, description: 'A coded answer: "Có = 1 Không = 0" is [{value:1,label:"Có"},{value:0,label:"Không"}]' },
 );
 
-const Expression = Type.String({ minLength: 1, maxLength: 500, description: 'Arithmetic over indicator codes: codes, numbers, + - * / and parentheses', examples: ['I.1.2 / I.1.1 * 100'] });
+const Expression = Type.String({
+  minLength: 1,
+  maxLength: 500,
+  description: 'Arithmetic over indicator codes: codes, numbers, + - * / and parentheses',
+  examples: ['I.1.2 / I.1.1 * 100'],
+});
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
 const indicatorEditable = {
@@ -98,7 +103,7 @@ export const RuleSchema = Type.Object(
     left: Expression,
     op: StringEnum(RULE_OPS, { description: 'both-or-neither: both sides non-zero, or both zero' }),
     right: Expression,
-    severity: StringEnum(['warning', 'blocking'] as const, { description: 'blocking rules refuse a report’s submission' }),
+    severity: StringEnum(RULE_SEVERITIES, { description: 'blocking rules refuse a report’s submission' }),
     message: Type.String({ minLength: 1, maxLength: 1000 }),
   },
   { $id: 'Rule', additionalProperties: false },
@@ -140,7 +145,11 @@ export const NewTemplateSchema = Type.Object(
 export type NewTemplate = Static<typeof NewTemplateSchema>;
 
 export const TemplatePatchSchema = Type.Object(
-  { name: Type.Optional(NewTemplateSchema.properties.name), year: Type.Optional(NewTemplateSchema.properties.year), source: NewTemplateSchema.properties.source },
+  {
+    name: Type.Optional(NewTemplateSchema.properties.name),
+    year: Type.Optional(NewTemplateSchema.properties.year),
+    source: NewTemplateSchema.properties.source,
+  },
   { $id: 'TemplatePatch', additionalProperties: false, minProperties: 1 },
 );
 
@@ -157,9 +166,25 @@ export const IndicatorListSchema = Type.Object(
 export const RuleListSchema = Type.Object({ template: Type.String(), items: Type.Array(ref(RuleSchema)) }, { $id: 'RuleList', additionalProperties: false });
 
 export const TemplateParams = Type.Object({ id: Type.String({ maxLength: 40, examples: ['CCHC-2023'] }) }, { additionalProperties: false });
-export const IndicatorParams = Type.Object({ id: Type.String({ maxLength: 40, examples: ['CCHC-2023'] }), code: Type.String({ maxLength: 40, examples: ['III.7.3'] }) }, { additionalProperties: false });
+export const IndicatorParams = Type.Object(
+  { id: Type.String({ maxLength: 40, examples: ['CCHC-2023'] }), code: Type.String({ maxLength: 40, examples: ['III.7.3'] }) },
+  { additionalProperties: false },
+);
 
 export const templateSchemas = [
-  ValueTypeSchema, RollupSchema, CodedOptionSchema, IndicatorSchema, NewIndicatorSchema, IndicatorPatchSchema, RuleSchema, RuleBodySchema,
-  TemplateSchema, NewTemplateSchema, TemplatePatchSchema, CopyTemplateSchema, TemplateListSchema, IndicatorListSchema, RuleListSchema,
+  ValueTypeSchema,
+  RollupSchema,
+  CodedOptionSchema,
+  IndicatorSchema,
+  NewIndicatorSchema,
+  IndicatorPatchSchema,
+  RuleSchema,
+  RuleBodySchema,
+  TemplateSchema,
+  NewTemplateSchema,
+  TemplatePatchSchema,
+  CopyTemplateSchema,
+  TemplateListSchema,
+  IndicatorListSchema,
+  RuleListSchema,
 ];

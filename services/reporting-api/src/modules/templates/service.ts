@@ -10,7 +10,8 @@ import { compileTemplate, TemplateError, type CompiledTemplate, type RuleDef } f
 import { definedOnly } from '../../domain/patch.js';
 import { foldForSearch } from '../../domain/search-text.js';
 import { ProblemError } from '../../errors.js';
-import { recordAudit, type Actor } from '../audit/repository.js';
+import type { Actor } from '../../domain/actor.js';
+import { recordAudit } from '../audit/repository.js';
 import * as repo from './repository.js';
 import type { Indicator, IndicatorPatch, NewIndicator, NewTemplate, Rule, Template } from './schemas.js';
 
@@ -46,7 +47,14 @@ function checkStructure(indicators: NewIndicator[]): void {
     const coded = ind.valueType === 'boolean' || ind.valueType === 'choice';
     if (coded && !ind.options?.length) throw at(`a ${ind.valueType} needs its coded options`);
     if (!coded && ind.options?.length) throw at(`a ${ind.valueType} has no coded options`);
-    if (ind.valueType === 'boolean' && ind.options!.map((o) => o.value).sort().join() !== '0,1') throw at('a boolean is coded 0 and 1');
+    if (
+      ind.valueType === 'boolean' &&
+      ind
+        .options!.map((o) => o.value)
+        .sort()
+        .join() !== '0,1'
+    )
+      throw at('a boolean is coded 0 and 1');
     if (ind.formula && ind.valueType === 'section') throw at('a heading has no formula');
     if (ind.fromCounts && (ind.valueType !== 'integer' || ind.formula)) throw at('only a count (integer, not derived) comes from dossier counts');
     seen.set(ind.code, ind);
@@ -107,7 +115,10 @@ export function createTemplateService(db: Db) {
     if (await repo.findTemplate(tx, input.id)) throw new ProblemError('TEMPLATE_EXISTS', `A template ${input.id} exists`, { extra: { existingId: input.id } });
     const row = await repo.insertTemplate(tx, { id: input.id, name: input.name, year: input.year, source: input.source ?? null, copiedFrom });
     await repo.insertIndicators(tx, rows);
-    await repo.insertRules(tx, (input.rules ?? []).map((r, position) => ({ ...r, templateId: input.id, position })));
+    await repo.insertRules(
+      tx,
+      (input.rules ?? []).map((r, position) => ({ ...r, templateId: input.id, position })),
+    );
     const template = repo.toTemplate(row, { indicators: rows.length, rules: input.rules?.length ?? 0 });
     await recordAudit(tx, actor, { entity: 'template', entityId: input.id, action: copiedFrom ? 'copy' : 'create', after: template });
     return template;
@@ -165,12 +176,22 @@ export function createTemplateService(db: Db) {
       });
     },
 
-    async update(actor: Actor, id: string, patch: { name?: string | undefined; year?: number | undefined; source?: string | null | undefined }): Promise<Template> {
+    async update(
+      actor: Actor,
+      id: string,
+      patch: { name?: string | undefined; year?: number | undefined; source?: string | null | undefined },
+    ): Promise<Template> {
       return db.transaction(async (tx) => {
         const before = await mustFind(tx, id);
         const row = await repo.touchTemplate(tx, id, definedOnly(patch));
         const after = repo.toTemplate(row, await repo.countsOf(tx, id));
-        await recordAudit(tx, actor, { entity: 'template', entityId: id, action: 'update', before: repo.toTemplate(before, await repo.countsOf(tx, id)), after });
+        await recordAudit(tx, actor, {
+          entity: 'template',
+          entityId: id,
+          action: 'update',
+          before: repo.toTemplate(before, await repo.countsOf(tx, id)),
+          after,
+        });
         return after;
       });
     },
@@ -181,14 +202,20 @@ export function createTemplateService(db: Db) {
         const { indicators, rules } = await load(tx, id, template.updatedAt);
         const current = indicators.find((i) => i.code === code);
         if (!current) throw new ProblemError('INDICATOR_NOT_FOUND', `Template ${id} has no indicator ${code}`);
-        const next = { ...current, ...definedOnly(patch) } as Indicator;
+        const next = { ...current, ...definedOnly(patch) };
         // Options and bounds decide which stored values are valid; once values exist they may only widen.
-        const narrows = (patch.options !== undefined && JSON.stringify(patch.options) !== JSON.stringify(current.options)) || patch.min !== undefined || patch.max !== undefined;
+        const narrows =
+          (patch.options !== undefined && JSON.stringify(patch.options) !== JSON.stringify(current.options)) ||
+          patch.min !== undefined ||
+          patch.max !== undefined;
         if (narrows && (await repo.hasValues(tx, id, code))) {
           throw new ProblemError('TEMPLATE_IN_USE', `Values are reported for ${code}; copy the template to a new one to change its options or bounds`);
         }
-        checkStructure(indicators.map((i) => (i.code === code ? next : i)) as NewIndicator[]);
-        compileOrThrow(indicators.map((i) => (i.code === code ? next : i)), rules);
+        checkStructure(indicators.map((i) => (i.code === code ? next : i)));
+        compileOrThrow(
+          indicators.map((i) => (i.code === code ? next : i)),
+          rules,
+        );
         const row = await repo.updateIndicatorRow(tx, id, code, {
           name: next.name,
           unit: next.unit,
