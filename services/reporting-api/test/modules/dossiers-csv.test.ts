@@ -2,14 +2,21 @@
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
 
-const HEADER = 'Mã đơn vị;Mã thủ tục;Ngày;Nguồn;Thời điểm số liệu;Tiếp nhận mới;Trực tuyến;Trực tiếp;Qua dịch vụ bưu chính công ích;Giải quyết trước hạn;Giải quyết đúng hạn;Giải quyết quá hạn';
+const HEADER =
+  'Mã đơn vị;Mã thủ tục;Ngày;Nguồn;Thời điểm số liệu;Tiếp nhận mới;Trực tuyến;Trực tiếp;Qua dịch vụ bưu chính công ích;Giải quyết trước hạn;Giải quyết đúng hạn;Giải quyết quá hạn';
 
 t.test('dossier counts as text/csv', async (t) => {
   const api = await buildTestApp(t);
   const procedures = (await api.request({ method: 'GET', url: '/v1/procedures?limit=2', as: 'reader' })).json().items.map((p: { code: string }) => p.code);
   const [p1, p2] = procedures as [string, string];
   const put = (csv: string, query = '', headers: Record<string, string> = {}) =>
-    api.request({ method: 'PUT', url: `/v1/dossier-counts${query}`, as: 'ingest', payload: Buffer.from(csv, 'utf8'), headers: { 'content-type': 'text/csv; charset=utf-8', ...headers } });
+    api.request({
+      method: 'PUT',
+      url: `/v1/dossier-counts${query}`,
+      as: 'ingest',
+      payload: Buffer.from(csv, 'utf8'),
+      headers: { 'content-type': 'text/csv; charset=utf-8', ...headers },
+    });
 
   const file = [
     '\ufeffBÁO CÁO SỐ LIỆU HỒ SƠ THỦ TỤC HÀNH CHÍNH;;;',
@@ -50,15 +57,28 @@ t.test('dossier counts as text/csv', async (t) => {
     const problem = res.json();
     t.equal(problem.code, 'VALIDATION_FAILED');
     const pointers = problem.errors.map((e: { pointer: string }) => e.pointer);
-    t.ok(pointers.some((p: string) => p.startsWith('/lines/2')), 'line 2: no 31 February');
-    t.ok(pointers.some((p: string) => p.startsWith('/lines/3')), 'line 3: a word where a count belongs');
-    t.ok(pointers.some((p: string) => p.startsWith('/lines/4')), 'line 4: online + in person + postal ≠ received');
+    t.ok(
+      pointers.some((p: string) => p.startsWith('/lines/2')),
+      'line 2: no 31 February',
+    );
+    t.ok(
+      pointers.some((p: string) => p.startsWith('/lines/3')),
+      'line 3: a word where a count belongs',
+    );
+    t.ok(
+      pointers.some((p: string) => p.startsWith('/lines/4')),
+      'line 4: online + in person + postal ≠ received',
+    );
     const stats = (await api.request({ method: 'GET', url: '/v1/dossier-stats?from=2024-03-01&to=2024-03-02&agency=BQL-KCN', as: 'reader' })).json();
     t.equal(stats.total.totals.receivedNew, 0, 'nothing was written');
   });
 
   t.test('rows only the store can refuse come back with their line', async (t) => {
-    const csv = [HEADER, `BQL-KCN;${p1};05/01/2024;motcua-soctrang;06/01/2024 07:00;1;1;0;0;1;0;0`, `KHONG-CO;${p1};05/01/2024;motcua-soctrang;06/01/2024 07:00;1;1;0;0;1;0;0`].join('\n');
+    const csv = [
+      HEADER,
+      `BQL-KCN;${p1};05/01/2024;motcua-soctrang;06/01/2024 07:00;1;1;0;0;1;0;0`,
+      `KHONG-CO;${p1};05/01/2024;motcua-soctrang;06/01/2024 07:00;1;1;0;0;1;0;0`,
+    ].join('\n');
     const res = await put(csv);
     t.equal(res.statusCode, 200);
     t.match(res.json(), { created: 1, rejected: 1, conflicts: [{ index: 1, line: 3, code: 'AGENCY_NOT_FOUND' }] });

@@ -26,7 +26,9 @@ export function countsFromCsv(bytes: Buffer, defaults: { source?: string | undef
     // Only invalid defaults throw; they come from the query string.
     if (error instanceof RangeError) {
       const name = error.message.startsWith('defaults.asOf') ? 'asOf' : 'source';
-      throw new ProblemError('VALIDATION_FAILED', error.message.replace('defaults.', ''), { errors: [{ in: 'querystring', pointer: `/${name}`, message: error.message }] });
+      throw new ProblemError('VALIDATION_FAILED', error.message.replace('defaults.', ''), {
+        errors: [{ in: 'querystring', pointer: `/${name}`, message: error.message }],
+      });
     }
     throw error;
   }
@@ -37,12 +39,16 @@ export function countsFromCsv(bytes: Buffer, defaults: { source?: string | undef
       message: `${e.code}: ${e.message}`,
     }));
     const lines = new Set(table.errors.map((e) => e.line)).size;
-    throw new ProblemError('VALIDATION_FAILED', `${lines} line(s) of the file cannot be read or break an identity; nothing was written. The first: line ${table.errors[0]!.line}, ${table.errors[0]!.message}`, { errors });
+    throw new ProblemError(
+      'VALIDATION_FAILED',
+      `${lines} line(s) of the file cannot be read or break an identity; nothing was written. The first: line ${table.errors[0]!.line}, ${table.errors[0]!.message}`,
+      { errors },
+    );
   }
   if (table.rows.length === 0) {
     throw new ProblemError('VALIDATION_FAILED', 'The file has a header row but no counts', { errors: [{ in: 'body', pointer: '', message: 'no data lines' }] });
   }
-  return { counts: table.rows.map((r) => r.count as DossierCountInput), lines: table.rows.map((r) => r.line) };
+  return { counts: table.rows.map((r) => r.count), lines: table.rows.map((r) => r.line) };
 }
 
 /** The summary with each refused row's file line beside its index. */

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../db/connection.js';
+import { LOCKS } from '../../db/locks.js';
 import { dossierCounts } from '../../db/schema.js';
 import { COUNT_FIELDS, type CountField } from '../../domain/dossiers.js';
 
@@ -58,34 +59,79 @@ export async function upsertCounts(db: Tx, rows: CountRow[]): Promise<void> {
       select k.*, now() from unnest(
         ${p((r) => r.agencyCode)}::text[], ${p((r) => r.procedureCode)}::text[], ${p((r) => r.day)}::date[], ${p((r) => r.source)}::text[],
         ${p((r) => r.asOf.toISOString())}::timestamptz[],
-        ${sql.join(COUNT_FIELDS.map((f) => sql`${p((r) => r.counts[f] ?? null)}::int[]`), sql`, `)}
+        ${sql.join(
+          COUNT_FIELDS.map((f) => sql`${p((r) => r.counts[f] ?? null)}::int[]`),
+          sql`, `,
+        )}
       ) as k
       on conflict (agency_code, procedure_code, day, source) do update set
-        as_of = excluded.as_of, ${sql.join(columns.map((c) => sql`${c} = excluded.${c}`), sql`, `)}, updated_at = now()
+        as_of = excluded.as_of, ${sql.join(
+          columns.map((c) => sql`${c} = excluded.${c}`),
+          sql`, `,
+        )}, updated_at = now()
       where dossier_counts.as_of <= excluded.as_of`);
   }
 }
 
+/**
+ * Moves the counts watermark of these agencies on (dossier_count_versions): one row each, in code order so that
+ * concurrent ingestions lock them in the same order. Call last in the transaction: the rows are hot, and their
+ * locks are held until it commits.
+ */
+export async function bumpCountVersions(db: Tx, agencyCodes: Iterable<string>): Promise<void> {
+  const codes = [...new Set(agencyCodes)].sort();
+  if (codes.length === 0) return;
+  await db.execute(sql`
+    insert into dossier_count_versions (agency_code, version, changed_at)
+    select a, 1, now() from unnest(${sql.param(codes)}::text[]) as a order by a
+    on conflict (agency_code) do update set version = dossier_count_versions.version + 1, changed_at = now()`);
+}
+
 /** The reporting month (Nghị định 09/2019) of a day, in SQL: from the 15th on, a day counts toward the next month. */
 const BUCKET_OF_DAY = `to_char((day - 14) + interval '1 month', 'YYYY-MM')`;
+/** The first (the 15th of the month before) and the last day (the 14th) of a bucket column, in SQL. */
+const BUCKET_FIRST_DAY = (bucket: string) => `(to_date(${bucket}, 'YYYY-MM') - interval '1 month' + interval '14 days')::date`;
+const BUCKET_LAST_DAY = (bucket: string) => `(to_date(${bucket}, 'YYYY-MM') + 13)`;
 
-const FLOW_COLUMNS = ['received_new', 'received_online', 'received_in_person', 'received_postal', 'resolved', 'resolved_early', 'resolved_on_time', 'resolved_late', 'withdrawn'];
+const FLOW_COLUMNS = [
+  'received_new',
+  'received_online',
+  'received_in_person',
+  'received_postal',
+  'resolved',
+  'resolved_early',
+  'resolved_on_time',
+  'resolved_late',
+  'withdrawn',
+];
 const STOCK_COLUMNS = ['carried_over', 'pending', 'pending_within', 'pending_overdue'];
 
-/** The SELECT that rolls raw rows up into reporting months (flows summed; stocks at the bucket's first or last day). */
-const MONTHLY_SELECT = `
-  select agency_code, procedure_code, source, ${BUCKET_OF_DAY} as bucket,
-    ${FLOW_COLUMNS.map((c) => `sum(${c}) as ${c}`).join(', ')},
-    (array_agg(carried_over order by day))[1] as carried_over,
-    ${['pending', 'pending_within', 'pending_overdue'].map((c) => `(array_agg(${c} order by day desc))[1] as ${c}`).join(', ')},
-    max(as_of) as as_of
-  from dossier_counts`;
-const MONTHLY_COLUMNS = `agency_code, procedure_code, source, bucket, ${FLOW_COLUMNS.join(', ')}, carried_over, pending, pending_within, pending_overdue, as_of`;
-const MONTHLY_UPDATE = [...FLOW_COLUMNS, ...STOCK_COLUMNS, 'as_of'].map((c) => `${c} = excluded.${c}`).join(', ');
+/**
+ * How the raw rows `t` of one series and month roll up (flows summed; stocks at the month's first or last day), in
+ * the roll-up's column order. The one definition for the rebuild, the refresh and the reads of unrefreshed months.
+ */
+const monthlyAggregates = (t: string) =>
+  [
+    ...FLOW_COLUMNS.map((c) => `sum(${t}.${c}) as ${c}`),
+    `(array_agg(${t}.carried_over order by ${t}.day))[1] as carried_over`,
+    ...['pending', 'pending_within', 'pending_overdue'].map((c) => `(array_agg(${t}.${c} order by ${t}.day desc))[1] as ${c}`),
+    `max(${t}.as_of) as as_of`,
+  ].join(', ');
+
+/** The SELECT that rolls raw rows up into reporting months. */
+const MONTHLY_SELECT = `select c.agency_code, c.procedure_code, c.source, ${BUCKET_OF_DAY} as bucket, ${monthlyAggregates('c')} from dossier_counts c`;
+const MONTHLY_VALUES = [...FLOW_COLUMNS, ...STOCK_COLUMNS, 'as_of'];
+const MONTHLY_COLUMNS = `agency_code, procedure_code, source, bucket, ${MONTHLY_VALUES.join(', ')}`;
+const MONTHLY_UPDATE = MONTHLY_VALUES.map((c) => `${c} = excluded.${c}`).join(', ');
 
 /**
  * Marks the reporting months these rows fall in as out of date (call in the transaction that wrote them). Marking is
- * cheap, so ingestion stays fast; the next statistics over those months recompute them once (refreshMonthly).
+ * cheap, so ingestion stays fast; reads roll marked months up from the raw rows until the refresher (off the request
+ * path, rollup-refresher.ts) recomputes them once (refreshMonthly).
+ *
+ * A month already marked is locked, not skipped (`do update … where false` locks the row and writes nothing): a
+ * refresh that took that mark now would recompute the month without this transaction's uncommitted rows and
+ * leave it unmarked. Locked, the mark is skipped by refreshes until this transaction ends.
  */
 export async function markMonthsDirty(db: Tx, rows: Array<Pick<CountRow, 'agencyCode' | 'procedureCode' | 'source' | 'day'>>): Promise<void> {
   if (rows.length === 0) return;
@@ -95,41 +141,62 @@ export async function markMonthsDirty(db: Tx, rows: Array<Pick<CountRow, 'agency
     select distinct k.a, k.pr, k.s, to_char((k.d - 14) + interval '1 month', 'YYYY-MM')
     from unnest(${p((r) => r.agencyCode)}::text[], ${p((r) => r.procedureCode)}::text[], ${p((r) => r.source)}::text[], ${p((r) => r.day)}::date[]) as k(a, pr, s, d)
     order by 1, 2, 3, 4 -- one lock order for every writer
-    on conflict do nothing`);
+    on conflict (agency_code, procedure_code, source, bucket) do update set bucket = excluded.bucket where false`);
 }
 
 /**
- * Recomputes the out-of-date reporting months between two buckets, in one statement: the marks are taken (deleted)
- * and their months recomputed from the raw rows through the primary key. A push that commits meanwhile marks its
- * months again, so nothing is missed.
+ * Recomputes out-of-date reporting months, in one statement: the marks are taken (deleted) and their months
+ * recomputed from the raw rows through the primary key. A push that commits meanwhile marks its months again, so
+ * nothing is missed. With `limit`, at most that many marks (in key order), so a backlog can be worked off in short
+ * transactions that never hold ingestion up for long. Returns how many marks were taken.
  */
-export async function refreshMonthly(db: Tx, first: string, last: string): Promise<void> {
-  const c = (col: string) => `c.${col}`;
-  await db.execute(sql`
+export async function refreshMonthly(db: Tx, options: { first?: string; last?: string; limit?: number } = {}): Promise<number> {
+  const range = options.first !== undefined && options.last !== undefined ? sql`where bucket between ${options.first} and ${options.last}` : sql``;
+  const limit = options.limit !== undefined ? sql`limit ${options.limit}` : sql``;
+  const [row] = await queryRows<{ taken: string | number }>(
+    db,
+    sql`
     with taken as (
-      delete from dossier_monthly_dirty where bucket between ${first} and ${last}
+      delete from dossier_monthly_dirty
+      where (agency_code, procedure_code, source, bucket) in (
+        -- A mark locked by an ingestion still open is left for a later refresh (see markMonthsDirty).
+        select agency_code, procedure_code, source, bucket from dossier_monthly_dirty ${range} order by 1, 2, 3, 4 ${limit} for update skip locked
+      )
       returning agency_code as a, procedure_code as pr, source as s, bucket
     ),
     windows as (
-      select a, pr, s, bucket, (to_date(bucket, 'YYYY-MM') - interval '1 month' + interval '14 days')::date as d0, to_date(bucket, 'YYYY-MM') + 13 as d1 from taken
+      select a, pr, s, bucket, ${sql.raw(BUCKET_FIRST_DAY('bucket'))} as d0, ${sql.raw(BUCKET_LAST_DAY('bucket'))} as d1 from taken
+    ),
+    written as (
+      insert into dossier_monthly (${sql.raw(MONTHLY_COLUMNS)})
+      select c.agency_code, c.procedure_code, c.source, w.bucket, ${sql.raw(monthlyAggregates('c'))}
+      from windows w join dossier_counts c on c.agency_code = w.a and c.procedure_code = w.pr and c.source = w.s and c.day between w.d0 and w.d1
+      group by c.agency_code, c.procedure_code, c.source, w.bucket
+      order by c.agency_code, c.procedure_code, c.source, w.bucket
+      on conflict (agency_code, procedure_code, source, bucket) do update set ${sql.raw(MONTHLY_UPDATE)}
     )
-    insert into dossier_monthly (${sql.raw(MONTHLY_COLUMNS)})
-    select c.agency_code, c.procedure_code, c.source, w.bucket,
-      ${sql.raw(FLOW_COLUMNS.map((col) => `sum(${c(col)})`).join(', '))},
-      (array_agg(c.carried_over order by c.day))[1],
-      (array_agg(c.pending order by c.day desc))[1], (array_agg(c.pending_within order by c.day desc))[1], (array_agg(c.pending_overdue order by c.day desc))[1],
-      max(c.as_of)
-    from windows w join dossier_counts c on c.agency_code = w.a and c.procedure_code = w.pr and c.source = w.s and c.day between w.d0 and w.d1
-    group by c.agency_code, c.procedure_code, c.source, w.bucket
-    order by c.agency_code, c.procedure_code, c.source, w.bucket
-    on conflict (agency_code, procedure_code, source, bucket) do update set ${sql.raw(MONTHLY_UPDATE)}`);
+    select count(*) as taken from taken`,
+  );
+  return Number(row?.taken ?? 0);
 }
 
-/** Recomputes every reporting month from the raw rows (after a bulk load that bypassed ingestion). */
+/**
+ * Recomputes every reporting month from the raw rows (after a bulk load that bypassed ingestion). One transaction
+ * (a savepoint inside the caller's), under the refreshers' lock: a refresh never interleaves with it.
+ */
 export async function rebuildMonthly(db: Tx): Promise<void> {
-  await db.execute(sql`delete from dossier_monthly_dirty`);
-  await db.execute(sql`delete from dossier_monthly`);
-  await db.execute(sql.raw(`insert into dossier_monthly (${MONTHLY_COLUMNS}) ${MONTHLY_SELECT} group by agency_code, procedure_code, source, bucket`));
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${LOCKS.dossierRollup}::bigint)`);
+    await tx.execute(sql`delete from dossier_monthly_dirty`);
+    await tx.execute(sql`delete from dossier_monthly`);
+    await tx.execute(sql.raw(`insert into dossier_monthly (${MONTHLY_COLUMNS}) ${MONTHLY_SELECT} group by agency_code, procedure_code, source, bucket`));
+    // Rows loaded around ingestion never moved their agencies' watermark: move every agency's now, so report reads
+    // (which skip the counts of an agency whose watermark was never moved) and their ETags see them.
+    await tx.execute(sql`
+      insert into dossier_count_versions (agency_code, version, changed_at)
+      select agency_code, 1, now() from (select distinct agency_code from dossier_counts) a order by agency_code
+      on conflict (agency_code) do update set version = dossier_count_versions.version + 1, changed_at = now()`);
+  });
 }
 
 export type GroupBy = 'none' | 'agency' | 'procedure' | 'field' | 'month';
@@ -159,24 +226,56 @@ export interface GroupTotals {
   sources: string[];
 }
 
+export interface WindowFilter {
+  from: string;
+  to: string;
+  /** This agency (and, unless subtree is false, its subtree); default: every agency. */
+  root?: string | undefined;
+  subtree?: boolean;
+  source?: string | undefined;
+  groupBy: GroupBy;
+}
+
 /**
- * Totals per group over a window: flows summed over its days; stocks taken per agency, procedure and source at the
- * window's first day (carried over) and last day (pending), then summed. One statement; the (day, agency) index
- * narrows the window.
+ * The rows a whole-months window reads, in the roll-up's shape: the roll-up where it is up to date, and where a
+ * month is still marked out of date, its raw rows rolled up the way refreshMonthly would. Reading never waits for
+ * (or does) the refresh, so a GET writes nothing and answers the same figures before the refresh as after it.
  */
-export async function windowTotals(
-  db: Tx,
-  f: { from: string; to: string; root?: string | undefined; subtree?: boolean; source?: string | undefined; groupBy: GroupBy },
-): Promise<GroupTotals[]> {
+function monthlyRows(buckets: { first: string; last: string }, agencies: SQL, source: string | undefined): SQL {
+  const ofSource = (table: string) => (source ? sql`and ${sql.raw(table)}.source = ${source}` : sql``);
+  return sql`
+      select m.agency_code, m.procedure_code, m.source, m.bucket, ${sql.raw(MONTHLY_VALUES.map((col) => `m.${col}`).join(', '))}
+      from dossier_monthly m
+      where m.bucket between ${buckets.first} and ${buckets.last} and m.agency_code in ${agencies} ${ofSource('m')}
+        and not exists (
+          select from dossier_monthly_dirty d
+          where (d.agency_code, d.procedure_code, d.source, d.bucket) = (m.agency_code, m.procedure_code, m.source, m.bucket)
+        )
+      union all
+      select c.agency_code, c.procedure_code, c.source, d.bucket, ${sql.raw(monthlyAggregates('c'))}
+      from dossier_monthly_dirty d
+      join dossier_counts c on c.agency_code = d.agency_code and c.procedure_code = d.procedure_code and c.source = d.source
+        and c.day between ${sql.raw(BUCKET_FIRST_DAY('d.bucket'))} and ${sql.raw(BUCKET_LAST_DAY('d.bucket'))}
+      where d.bucket between ${buckets.first} and ${buckets.last} and d.agency_code in ${agencies} ${ofSource('d')}
+      group by c.agency_code, c.procedure_code, c.source, d.bucket`;
+}
+
+/**
+ * Totals per group over a window, as one read-only statement to run or to embed as a subquery. Its columns: `g`
+ * (the group key), `max_as_of`, `sources` (comma-separated), then one column per count under its SQL name
+ * (received_new, …, pending_overdue). Flows are summed over the window's days; stocks are taken per agency,
+ * procedure and source at the window's first day (carried over) and last day (pending), then summed. A window made
+ * of whole reporting months reads the roll-up (see monthlyRows); any other, the raw rows, narrowed by the
+ * (day, agency) index.
+ */
+export function windowTotalsQuery(f: WindowFilter): SQL {
   const group = sql.raw(GROUP_EXPR[f.groupBy]);
   const flows = FLOW_COLUMNS;
   const stocks = STOCK_COLUMNS;
-  // A window made of whole reporting months reads the roll-up (brought up to date first); any other, the raw rows.
   const buckets = bucketsOf(f.from, f.to);
-  if (buckets) await refreshMonthly(db, buckets.first, buckets.last);
-  const rows = await queryRows<Record<string, string | null>>(
-    db,
-    sql`
+  const agencies = sql`(select code from tree)`;
+  const columns = sql.raw([...flows, ...stocks].map((col) => `c.${col}`).join(', '));
+  return sql`
     with recursive tree(code) as (
       select code from agencies where ${f.root ? sql`code = ${f.root}` : sql`parent_code is null`}
       union
@@ -185,18 +284,16 @@ export async function windowTotals(
     w as materialized (${
       buckets
         ? sql`
-      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.bucket as day, ${f.groupBy === 'month' ? sql.raw('c.bucket') : group} as g, c.as_of,
-             ${sql.raw([...flows, ...stocks].map((col) => `c.${col}`).join(', '))}
-      from dossier_monthly c join procedures p on p.code = c.procedure_code
-      where c.bucket between ${buckets.first} and ${buckets.last}`
+      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.bucket as day, ${f.groupBy === 'month' ? sql.raw('c.bucket') : group} as g, c.as_of, ${columns}
+      from (${monthlyRows(buckets, agencies, f.source)}) c
+      join procedures p on p.code = c.procedure_code`
         : sql`
-      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.day::text as day, ${group} as g, c.as_of,
-             ${sql.raw([...flows, ...stocks].map((col) => `c.${col}`).join(', '))}
+      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.day::text as day, ${group} as g, c.as_of, ${columns}
       from dossier_counts c join procedures p on p.code = c.procedure_code
-      where c.day between ${f.from}::date and ${f.to}::date`
+      where c.day between ${f.from}::date and ${f.to}::date
+        and c.agency_code in ${agencies}
+        ${f.source ? sql`and c.source = ${f.source}` : sql``}`
     }
-        and c.agency_code in (select code from tree)
-        ${f.source ? sql`and c.source = ${f.source}` : sql``}
     ),
     -- Each series (agency, procedure, source) within a group: its first and last day in the window.
     series as (select a, pr, s, g, min(day) as first_day, max(day) as last_day from w group by a, pr, s, g),
@@ -215,12 +312,23 @@ export async function windowTotals(
     )
     select flows.*, ${sql.raw(stocks.map((c) => `coalesce(stocks.${c}, 0) as ${c}`).join(', '))}
     from flows left join stocks on stocks.g = flows.g
-    order by flows.g`,
-  );
-  return rows.map((r) => ({
+    order by flows.g`;
+}
+
+/** A row of windowTotalsQuery as the API's shape. */
+export function toGroupTotals(r: Record<string, unknown>): GroupTotals {
+  return {
     key: String(r.g),
     totals: Object.fromEntries(COUNT_FIELDS.map((field) => [field, Number(r[COLUMN[field]] ?? 0)])) as Record<CountField, number>,
-    asOf: new Date(r.max_as_of as unknown as string),
-    sources: String(r.sources ?? '').split(',').filter(Boolean).sort(),
-  }));
+    asOf: new Date(r.max_as_of as string | Date),
+    sources: String((r.sources as string | null) ?? '')
+      .split(',')
+      .filter(Boolean)
+      .sort(),
+  };
+}
+
+/** Totals per group over a window (windowTotalsQuery). Reads only. */
+export async function windowTotals(db: Tx, f: WindowFilter): Promise<GroupTotals[]> {
+  return (await queryRows<Record<string, unknown>>(db, windowTotalsQuery(f))).map(toGroupTotals);
 }

@@ -61,8 +61,12 @@ export type IngestSummary = Static<typeof IngestSummarySchema>;
 export const IngestQuery = Type.Object(
   {
     atomic: Type.Optional(Type.Boolean({ default: false, description: 'All or nothing: any refused row refuses the batch (422)' })),
-    source: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'text/csv only: the source of rows whose file has no source column or a blank cell' })),
-    asOf: Type.Optional(Type.String({ format: 'date-time', description: 'text/csv only: the snapshot time of rows whose file has no asOf column or a blank cell' })),
+    source: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'text/csv only: the source of rows whose file has no source column or a blank cell' }),
+    ),
+    asOf: Type.Optional(
+      Type.String({ format: 'date-time', description: 'text/csv only: the snapshot time of rows whose file has no asOf column or a blank cell' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -101,7 +105,10 @@ export const DossierStatsSchema = Type.Object(
     groupBy: Type.String(),
     total: Type.Object({ totals: ref(DossierTotalsSchema), rates: ref(DossierRatesSchema) }, { additionalProperties: false }),
     groups: Type.Array(
-      Type.Object({ key: Type.String(), label: Type.String(), totals: ref(DossierTotalsSchema), rates: ref(DossierRatesSchema) }, { additionalProperties: false }),
+      Type.Object(
+        { key: Type.String(), label: Type.String(), totals: ref(DossierTotalsSchema), rates: ref(DossierRatesSchema) },
+        { additionalProperties: false },
+      ),
     ),
   },
   { $id: 'DossierStats', additionalProperties: false },
@@ -119,4 +126,14 @@ export const DossierStatsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const dossierSchemas = [IngestRowCodeSchema, RateSchema, DossierTotalsSchema, DossierRatesSchema, DossierStatsSchema, DossierCountSchema, DossierCountBatchSchema, IngestConflictSchema, IngestSummarySchema];
+export const dossierSchemas = [
+  IngestRowCodeSchema,
+  RateSchema,
+  DossierTotalsSchema,
+  DossierRatesSchema,
+  DossierStatsSchema,
+  DossierCountSchema,
+  DossierCountBatchSchema,
+  IngestConflictSchema,
+  IngestSummarySchema,
+];

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/connection.js';
+import { LOCKS } from '../../db/locks.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import { checkCounts, COUNT_FIELDS, type CountField } from '../../domain/dossiers.js';
 import { rate } from '../../domain/rate.js';
@@ -23,7 +24,15 @@ import type { DossierCountInput, IngestSummary } from './schemas.js';
 
 const ROUTE = 'PUT /v1/dossier-counts';
 
-export function createDossierService(db: Db) {
+export interface DossierServiceDeps {
+  /**
+   * Called after an ingestion that wrote rows has committed (rollup-refresher's schedule). It must not throw; if it
+   * does, the error is swallowed: the push is stored, and the marks keep reads right until a later refresh.
+   */
+  afterCommit?: () => void;
+}
+
+export function createDossierService(db: Db, deps: DossierServiceDeps = {}) {
   /** Readable names for group keys: agency and procedure names; fields and months are their own label. */
   async function labelsOf(groupBy: repo.GroupBy, keys: string[]): Promise<Map<string, string>> {
     if (groupBy === 'agency') return new Map([...(await findAgencies(db, keys)).values()].map((a) => [a.code, a.name]));
@@ -31,7 +40,13 @@ export function createDossierService(db: Db) {
     return new Map();
   }
 
-  async function ingestIn(tx: Tx, principal: Principal | undefined, inputs: DossierCountInput[], atomic: boolean): Promise<IngestSummary> {
+  /** The summary, and the agencies whose stored rows changed (their counts watermark moves on). */
+  async function ingestIn(
+    tx: Tx,
+    principal: Principal | undefined,
+    inputs: DossierCountInput[],
+    atomic: boolean,
+  ): Promise<{ summary: IngestSummary; changed: Set<string> }> {
     const conflicts: IngestSummary['conflicts'] = [];
     const rows: Array<repo.CountRow & { index: number }> = [];
     const seen = new Set<string>();
@@ -58,8 +73,10 @@ export function createDossierService(db: Db) {
     const scope = principal?.role === 'agency' && principal.agencyCode ? await subtreeCodes(tx, principal.agencyCode) : undefined;
     const valid = rows.filter((r) => {
       if (!agencies.has(r.agencyCode)) conflicts.push({ index: r.index, code: 'AGENCY_NOT_FOUND', message: `No agency has the code ${r.agencyCode}` });
-      else if (!procedures.has(r.procedureCode)) conflicts.push({ index: r.index, code: 'PROCEDURE_NOT_FOUND', message: `No procedure has the code ${r.procedureCode}` });
-      else if (scope && !scope.has(r.agencyCode)) conflicts.push({ index: r.index, code: 'FORBIDDEN', message: `This key may not push counts for ${r.agencyCode}` });
+      else if (!procedures.has(r.procedureCode))
+        conflicts.push({ index: r.index, code: 'PROCEDURE_NOT_FOUND', message: `No procedure has the code ${r.procedureCode}` });
+      else if (scope && !scope.has(r.agencyCode))
+        conflicts.push({ index: r.index, code: 'FORBIDDEN', message: `This key may not push counts for ${r.agencyCode}` });
       else return true;
       return false;
     });
@@ -95,27 +112,71 @@ export function createDossierService(db: Db) {
     }
     await repo.upsertCounts(tx, writes);
     await repo.markMonthsDirty(tx, writes);
-    return summary;
+    // A newer snapshot with the same counts changes what a report shows too (its counts' asOf), so every write counts.
+    return { summary, changed: new Set(writes.map((w) => w.agencyCode)) };
+  }
+
+  /** One ingestion's transaction; the counts watermark is bumped last, so its hot rows are locked the shortest time. */
+  async function ingestTx(principal: Principal | undefined, inputs: DossierCountInput[], options: { atomic: boolean; idempotencyKey?: string | undefined }) {
+    return db.transaction(async (tx) => {
+      const key = principal && options.idempotencyKey;
+      const hash = key
+        ? createHash('sha256')
+            .update(JSON.stringify({ atomic: options.atomic, inputs }))
+            .digest('hex')
+        : '';
+      if (key) {
+        // Two requests with the same key wait for each other, so the second sees the first's answer.
+        await tx.execute(sql`select pg_advisory_xact_lock(${LOCKS.idempotencyKey}, hashtext(${`${principal.keyId}|${key}`}))`);
+        const where = and(eq(idempotencyKeys.principalKeyId, principal.keyId), eq(idempotencyKeys.route, ROUTE), eq(idempotencyKeys.key, key));
+        const [kept] = await tx.select().from(idempotencyKeys).where(where);
+        if (kept) {
+          if (kept.requestHash !== hash)
+            throw new ProblemError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was used for a different request; use a new key`);
+          return { summary: kept.response as IngestSummary, replayed: true, changed: new Set<string>() };
+        }
+      }
+      const { summary, changed } = await ingestIn(tx, principal, inputs, options.atomic);
+      if (key)
+        await tx.insert(idempotencyKeys).values({ principalKeyId: principal.keyId, route: ROUTE, key, requestHash: hash, statusCode: 200, response: summary });
+      await repo.bumpCountVersions(tx, changed);
+      return { summary, replayed: false, changed };
+    });
   }
 
   return {
     /** Totals and rates over a period's cut-off window or a date range, for an agency's subtree, optionally grouped. */
-    async stats(query: { period?: string | undefined; from?: string | undefined; to?: string | undefined; agency?: string | undefined; groupBy?: repo.GroupBy | undefined; source?: string | undefined }) {
+    async stats(query: {
+      period?: string | undefined;
+      from?: string | undefined;
+      to?: string | undefined;
+      agency?: string | undefined;
+      groupBy?: repo.GroupBy | undefined;
+      source?: string | undefined;
+    }) {
       let from = query.from;
       let to = query.to;
       if (query.period) {
         ({ startsOn: from, endsOn: to } = await requirePeriod(db, query.period));
       }
       if (!from || !to) {
-        throw new ProblemError('VALIDATION_FAILED', 'Give a period, or both from and to', { errors: [{ in: 'querystring', pointer: query.from ? '/to' : '/from', message: 'required without period' }] });
+        throw new ProblemError('VALIDATION_FAILED', 'Give a period, or both from and to', {
+          errors: [{ in: 'querystring', pointer: query.from ? '/to' : '/from', message: 'required without period' }],
+        });
       }
-      if (to < from) throw new ProblemError('VALIDATION_FAILED', `The window ends (${to}) before it starts (${from})`, { errors: [{ in: 'querystring', pointer: '/to', message: 'before from' }] });
+      if (to < from)
+        throw new ProblemError('VALIDATION_FAILED', `The window ends (${to}) before it starts (${from})`, {
+          errors: [{ in: 'querystring', pointer: '/to', message: 'before from' }],
+        });
       if (query.agency) await requireAgency(db, query.agency);
       const groupBy = query.groupBy ?? 'none';
       const window = { from, to, root: query.agency, source: query.source };
       const [overall] = await repo.windowTotals(db, { ...window, groupBy: 'none' });
       const groups = groupBy === 'none' ? [] : await repo.windowTotals(db, { ...window, groupBy });
-      const labels = await labelsOf(groupBy, groups.map((g) => g.key));
+      const labels = await labelsOf(
+        groupBy,
+        groups.map((g) => g.key),
+      );
       const zero = Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0])) as Record<CountField, number>;
       return {
         from,
@@ -132,23 +193,20 @@ export function createDossierService(db: Db) {
      * repeated key; a repeated key with a different body is refused. Refusals are not kept: nothing was written,
      * so sending again is safe.
      */
-    async ingest(principal: Principal | undefined, inputs: DossierCountInput[], options: { atomic: boolean; idempotencyKey?: string | undefined }): Promise<{ summary: IngestSummary; replayed: boolean }> {
-      return db.transaction(async (tx) => {
-        const key = options.idempotencyKey;
-        if (!key || !principal) return { summary: await ingestIn(tx, principal, inputs, options.atomic), replayed: false };
-        const hash = createHash('sha256').update(JSON.stringify({ atomic: options.atomic, inputs })).digest('hex');
-        // Two requests with the same key wait for each other, so the second sees the first's answer.
-        await tx.execute(sql`select pg_advisory_xact_lock(640092022, hashtext(${`${principal.keyId}|${key}`}))`);
-        const where = and(eq(idempotencyKeys.principalKeyId, principal.keyId), eq(idempotencyKeys.route, ROUTE), eq(idempotencyKeys.key, key));
-        const [kept] = await tx.select().from(idempotencyKeys).where(where);
-        if (kept) {
-          if (kept.requestHash !== hash) throw new ProblemError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was used for a different request; use a new key`);
-          return { summary: kept.response as IngestSummary, replayed: true };
+    async ingest(
+      principal: Principal | undefined,
+      inputs: DossierCountInput[],
+      options: { atomic: boolean; idempotencyKey?: string | undefined },
+    ): Promise<{ summary: IngestSummary; replayed: boolean }> {
+      const { summary, replayed, changed } = await ingestTx(principal, inputs, options);
+      if (changed.size > 0 && deps.afterCommit) {
+        try {
+          deps.afterCommit();
+        } catch {
+          // The push is committed; a refresh that cannot be scheduled now is done by a later one.
         }
-        const summary = await ingestIn(tx, principal, inputs, options.atomic);
-        await tx.insert(idempotencyKeys).values({ principalKeyId: principal.keyId, route: ROUTE, key, requestHash: hash, statusCode: 200, response: summary });
-        return { summary, replayed: false };
-      });
+      }
+      return { summary, replayed };
     },
   };
 }
