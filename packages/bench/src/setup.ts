@@ -13,7 +13,7 @@ export const TEMPLATE = 'CCHC-2023';
 /** A fresh database beside `serverUrl` (the same helper the tests use), migrated and seeded. */
 export async function createBenchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const { database, url, drop } = await openTestDatabase(serverUrl);
-  await seedDatabase(database.db);
+  await seedDatabase(database);
   return { url: url!, drop };
 }
 

@@ -8,9 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serviceDir = resolve(here, '..');
-const referencePath = resolve(
-  process.argv[2] ?? process.env.CCHC_REFERENCE ?? resolve(serviceDir, 'seed/reference/cchc-report-2023.txt'),
-);
+const referencePath = resolve(process.argv[2] ?? process.env.CCHC_REFERENCE ?? resolve(serviceDir, 'seed/reference/cchc-report-2023.txt'));
 const templatePath = resolve(serviceDir, 'seed/templates/cchc-2023.json');
 const valuesPath = resolve(serviceDir, 'seed/demo/bql-kcn-2023-values.json');
 
@@ -74,7 +72,14 @@ for (const [i, ind] of indicators.entries()) {
   // typed attributes
   if (['boolean', 'choice'].includes(ind.valueType)) {
     if (!Array.isArray(ind.options) || ind.options.length < 2) fail(`${where}: ${ind.valueType} needs options`);
-    else if (ind.valueType === 'boolean' && ind.options.map((o) => o.value).sort().join() !== '0,1') fail(`${where}: boolean options must be 0/1`);
+    else if (
+      ind.valueType === 'boolean' &&
+      ind.options
+        .map((o) => o.value)
+        .sort()
+        .join() !== '0,1'
+    )
+      fail(`${where}: boolean options must be 0/1`);
     for (const o of ind.options ?? []) if (!ind.unit?.includes(o.label)) fail(`${where}: option label "${o.label}" not in unit cell`);
   } else if ('options' in ind) fail(`${where}: options on a ${ind.valueType}`);
   if (ind.valueType === 'percent' && (ind.min !== 0 || ind.max !== 100 || ind.decimals !== 2)) fail(`${where}: percent needs min 0, max 100, decimals 2`);
@@ -144,7 +149,10 @@ const seen = new Set();
 for (const v of demo.values ?? []) {
   const where = `value ${v.indicator}`;
   const ind = byCode.get(v.indicator);
-  if (!ind) { fail(`${where}: unknown indicator`); continue; }
+  if (!ind) {
+    fail(`${where}: unknown indicator`);
+    continue;
+  }
   if (isSection(ind)) fail(`${where}: indicator is a section/heading row`);
   if (seen.has(v.indicator)) fail(`${where}: duplicate entry`);
   seen.add(v.indicator);
@@ -178,8 +186,12 @@ console.log(`  items (L2):      ${count((i) => i.level === 2)} (headings: ${coun
 console.log(`  sub-items (L3):  ${count((i) => i.level === 3)} (headings: ${count((i) => i.level === 3 && i.heading)})`);
 console.log(`  sub-sub (L4):    ${count((i) => i.level === 4)}`);
 console.log(`  formulas:        ${count((i) => 'formula' in i)}`);
-console.log(`rules:             ${rules.length} (blocking ${rules.filter((r) => r.severity === 'blocking').length}, warning ${rules.filter((r) => r.severity === 'warning').length})`);
-console.log(`values:            ${(demo.values ?? []).length} (blank ${(demo.values ?? []).filter((v) => v.value === null).length}, with note ${(demo.values ?? []).filter((v) => v.note).length})`);
+console.log(
+  `rules:             ${rules.length} (blocking ${rules.filter((r) => r.severity === 'blocking').length}, warning ${rules.filter((r) => r.severity === 'warning').length})`,
+);
+console.log(
+  `values:            ${(demo.values ?? []).length} (blank ${(demo.values ?? []).filter((v) => v.value === null).length}, with note ${(demo.values ?? []).filter((v) => v.note).length})`,
+);
 console.log(`heading notes:     ${(demo.headingNotes ?? []).length}`);
 if (errors.length) {
   console.error(`\n${errors.length} problem(s):`);

@@ -8,38 +8,29 @@ import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Database } from './db/connection.js';
+import { createServices, type Services } from './services.js';
 import { agencyRoutes } from './modules/agencies/routes.js';
 import { agencySchemas } from './modules/agencies/schemas.js';
-import { createAgencyService } from './modules/agencies/service.js';
 import { apiKeyRoutes } from './modules/api-keys/routes.js';
 import { apiKeySchemas } from './modules/api-keys/schemas.js';
-import { createApiKeyService } from './modules/api-keys/service.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { auditSchemas } from './modules/audit/schemas.js';
-import { createDocumentFileService } from './modules/documents/files.js';
 import { documentRoutes } from './modules/documents/routes.js';
 import { documentSchemas } from './modules/documents/schemas.js';
-import { createDocumentService } from './modules/documents/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { periodRoutes } from './modules/periods/routes.js';
 import { periodSchemas } from './modules/periods/schemas.js';
-import { createPeriodService } from './modules/periods/service.js';
 import { dossierRoutes } from './modules/dossiers/routes.js';
 import { dossierSchemas } from './modules/dossiers/schemas.js';
-import { createDossierService } from './modules/dossiers/service.js';
 import { procedureRoutes } from './modules/procedures/routes.js';
 import { procedureSchemas } from './modules/procedures/schemas.js';
-import { createProcedureService } from './modules/procedures/service.js';
-import { createAnnexService } from './modules/reports/annex.js';
 import { reportRoutes } from './modules/reports/routes.js';
 import { reportSchemas } from './modules/reports/schemas.js';
-import { createReportService } from './modules/reports/service.js';
 import { templateRoutes } from './modules/templates/routes.js';
 import { templateSchemas } from './modules/templates/schemas.js';
-import { createTemplateService } from './modules/templates/service.js';
-import { valueRoutes } from './modules/values/routes.js';
-import { valueSchemas } from './modules/values/schemas.js';
-import { createValueService } from './modules/values/service.js';
+import { dashboardRoutes } from './modules/reports/dashboard-routes.js';
+import { valueRoutes } from './modules/reports/value-routes.js';
+import { valueSchemas } from './modules/reports/value-schemas.js';
 import auth from './plugins/auth.js';
 import corsPolicy, { type CorsOrigins } from './plugins/cors.js';
 import openapi from './plugins/openapi.js';
@@ -62,25 +53,6 @@ export interface AppOptions {
   corsOrigins?: CorsOrigins | undefined;
   logger?: FastifyServerOptions['logger'];
 }
-
-function createServices(database: Database) {
-  const templates = createTemplateService(database.db);
-  const values = createValueService(database.db, { templates });
-  return {
-    agencies: createAgencyService(database.db),
-    periods: createPeriodService(database.db),
-    apiKeys: createApiKeyService(database.db),
-    templates,
-    values,
-    reports: createReportService(database.db, { values }),
-    annex: createAnnexService(database.db, { values }),
-    procedures: createProcedureService(database.db),
-    dossiers: createDossierService(database.db),
-    documents: createDocumentService(database.db),
-    documentFiles: createDocumentFileService(database.db),
-  };
-}
-export type Services = ReturnType<typeof createServices>;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -112,8 +84,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('database', options.database);
-  app.decorate('services', createServices(options.database));
-  const schemas = [...sharedSchemas, ...agencySchemas, ...periodSchemas, ...apiKeySchemas, ...auditSchemas, ...templateSchemas, ...valueSchemas, ...reportSchemas, ...procedureSchemas, ...dossierSchemas, ...documentSchemas];
+  app.decorate('services', createServices(options.database, { log: app.log }));
+  app.addHook('onReady', async () => app.services.dossierRollup.start());
+  app.addHook('onClose', async () => app.services.dossierRollup.stop());
+  const schemas = [
+    ...sharedSchemas,
+    ...agencySchemas,
+    ...periodSchemas,
+    ...apiKeySchemas,
+    ...auditSchemas,
+    ...templateSchemas,
+    ...valueSchemas,
+    ...reportSchemas,
+    ...procedureSchemas,
+    ...dossierSchemas,
+    ...documentSchemas,
+  ];
   for (const schema of schemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(schemas));
 
@@ -139,7 +125,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       keyGenerator: (request) => request.headers.authorization ?? request.ip,
     });
   }
-  await app.register(auth, { apiKeys: app.services.apiKeys, publicRead: options.publicRead ?? false });
+  await app.register(auth, { resolveKey: (secret) => app.services.apiKeys.resolve(secret), publicRead: options.publicRead ?? false });
   await app.register(openapi);
 
   await app.register(healthRoutes);
@@ -149,6 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(auditRoutes);
   await app.register(templateRoutes);
   await app.register(valueRoutes);
+  await app.register(dashboardRoutes);
   await app.register(reportRoutes);
   await app.register(procedureRoutes);
   await app.register(dossierRoutes);

@@ -2,7 +2,7 @@
  * Configuration from the environment, validated once at start. A bad value stops the process with a message
  * that names the variable, what it must be and what it got.
  */
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { parseCorsOrigins, type CorsOrigins } from './plugins/cors.js';
 
@@ -25,7 +25,10 @@ export const ConfigEnv = Type.Object({
   DB_POOL_MAX: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$', description: 'a positive integer' })),
   TRUST_PROXY: Type.Optional(BooleanString),
   CORS_ORIGINS: Type.Optional(
-    Type.String({ pattern: '^(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)$', description: "'*' or comma-separated origins such as https://dashboard.example.vn" }),
+    Type.String({
+      pattern: '^(\\*|https?://[^/,\\s]+/?(\\s*,\\s*https?://[^/,\\s]+/?)*)$',
+      description: "'*' or comma-separated origins such as https://dashboard.example.vn",
+    }),
   ),
 });
 
@@ -67,7 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration: ${[...new Set(problems)].join('; ')}`);
   }
-  const e = known as Static<typeof ConfigEnv>;
+  const e = known;
   const port = Number(e.PORT ?? 3000);
   if (port < 1 || port > 65535) throw new ConfigError(`Invalid configuration: PORT must be an integer from 1 to 65535 (got "${e.PORT}")`);
   return {

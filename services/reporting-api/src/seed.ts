@@ -9,28 +9,24 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { and, count, inArray, isNull } from 'drizzle-orm';
-import { periodsOfYear } from '../domain/periods.js';
-import { extractCitations } from '../domain/citations.js';
-import { sameDocument } from '../domain/documents.js';
-import { createDocumentService } from '../modules/documents/service.js';
-import type { Principal } from '../domain/roles.js';
-import type { Actor } from '../modules/audit/repository.js';
-import { agencySearchKey } from '../modules/agencies/repository.js';
-import { findTemplate } from '../modules/templates/repository.js';
-import type { NewTemplate } from '../modules/templates/schemas.js';
-import { createTemplateService } from '../modules/templates/service.js';
-import type { DossierCountInput } from '../modules/dossiers/schemas.js';
-import { createDossierService } from '../modules/dossiers/service.js';
-import { loadReports } from '../modules/values/repository.js';
-import { createValueService } from '../modules/values/service.js';
-import type { NewProcedure } from '../modules/procedures/schemas.js';
-import { findProcedures } from '../modules/procedures/repository.js';
-import { createProcedureService } from '../modules/procedures/service.js';
-import { newPeriodRow } from '../modules/periods/service.js';
-import type { Db } from './connection.js';
-import { agencies, expectedAgencies, periods } from './schema.js';
+import { periodsOfYear } from './domain/periods.js';
+import { extractCitations } from './domain/citations.js';
+import { sameDocument } from './domain/documents.js';
+import type { Principal } from './domain/roles.js';
+import type { Actor } from './domain/actor.js';
+import { agencySearchKey } from './modules/agencies/repository.js';
+import { findTemplate } from './modules/templates/repository.js';
+import type { NewTemplate } from './modules/templates/schemas.js';
+import type { DossierCountInput } from './modules/dossiers/schemas.js';
+import { loadReports } from './modules/reports/values-repository.js';
+import { createServices, type Services } from './services.js';
+import type { NewProcedure } from './modules/procedures/schemas.js';
+import { findProcedures } from './modules/procedures/repository.js';
+import { newPeriodRow } from './modules/periods/service.js';
+import type { Database, Db } from './db/connection.js';
+import { agencies, expectedAgencies, periods } from './db/schema.js';
 
-export const SEED_DIR = fileURLToPath(new URL('../../seed/', import.meta.url));
+export const SEED_DIR = fileURLToPath(new URL('../seed/', import.meta.url));
 export const SEED_YEARS = [2022, 2023, 2024];
 
 interface SeedAgency {
@@ -61,9 +57,13 @@ interface DemoValues {
   values: Array<{ indicator: string; value: number | string | null; note?: string }>;
 }
 
-export async function seedDatabase(db: Db): Promise<{ agencies: number; periods: number; templates: number; procedures: number; values: number; documents: number }> {
+export async function seedDatabase(
+  database: Database,
+  services: Services = createServices(database),
+): Promise<{ agencies: number; periods: number; templates: number; procedures: number; values: number; documents: number }> {
+  const { db } = database;
   const base = await seedAgenciesAndPeriods(db);
-  const templateService = createTemplateService(db);
+  const templateService = services.templates;
   let templatesCreated = 0;
   for (const file of (await readdir(`${SEED_DIR}templates`)).filter((f) => f.endsWith('.json')).sort()) {
     const doc = JSON.parse(await readFile(`${SEED_DIR}templates/${file}`, 'utf8')) as NewTemplate;
@@ -72,33 +72,45 @@ export async function seedDatabase(db: Db): Promise<{ agencies: number; periods:
     templatesCreated++;
   }
   // Periods seeded before templates existed get the demo template.
-  await db.update(periods).set({ templateId: DEMO_TEMPLATE }).where(and(inArray(periods.year, SEED_YEARS), isNull(periods.templateId)));
+  await db
+    .update(periods)
+    .set({ templateId: DEMO_TEMPLATE })
+    .where(and(inArray(periods.year, SEED_YEARS), isNull(periods.templateId)));
 
   let proceduresCreated = 0;
-  const procedureService = createProcedureService(db);
+  const procedureService = services.procedures;
   for (const file of (await readdir(`${SEED_DIR}procedures`)).filter((f) => f.endsWith('.json')).sort()) {
     const doc = JSON.parse(await readFile(`${SEED_DIR}procedures/${file}`, 'utf8')) as { procedures: NewProcedure[] };
     // Only the missing ones: an administrator's later changes to a seeded procedure stay.
-    const existing = await findProcedures(db, doc.procedures.map((p) => p.code));
+    const existing = await findProcedures(
+      db,
+      doc.procedures.map((p) => p.code),
+    );
     const fresh = doc.procedures.filter((p) => !existing.has(p.code));
     if (fresh.length) proceduresCreated += (await procedureService.bulkUpsert(SYSTEM, fresh)).created;
   }
 
-  const values = createValueService(db, { templates: templateService });
+  const values = services.values;
   let valuesCreated = 0;
   // Dossier counts go through ingestion too; repeating them is a no-op (same snapshot, all unchanged).
-  const dossiers = createDossierService(db);
+  const dossiers = services.dossiers;
   for (const file of (await readdir(`${SEED_DIR}demo`)).filter((f) => f.endsWith('dossier-counts.json')).sort()) {
     const doc = JSON.parse(await readFile(`${SEED_DIR}demo/${file}`, 'utf8')) as { counts: DossierCountInput[] };
     await dossiers.ingest(SEED_PRINCIPAL, doc.counts, { atomic: true });
   }
 
   // The documents the reference report cites, registered by the extractor itself (repeating it registers nothing).
-  const documents = createDocumentService(db);
-  const reference = await documents.extract({ principal: SEED_PRINCIPAL, actor: SYSTEM }, await readFile(`${SEED_DIR}reference/cchc-report-2023.txt`, 'utf8'), true);
+  const documents = services.documents;
+  const reference = await documents.extract(
+    { principal: SEED_PRINCIPAL, actor: SYSTEM },
+    await readFile(`${SEED_DIR}reference/cchc-report-2023.txt`, 'utf8'),
+    true,
+  );
   const registered = reference.citations.flatMap((c) => (c.documentId ? [{ identity: { ...c, issuerNames: [] }, id: c.documentId }] : []));
   /** The registered documents a demo note cites: its evidence. */
-  const evidenceOf = (note: string) => [...new Set(extractCitations(note).flatMap((c) => registered.find((r) => sameDocument(r.identity, { ...c, issuerNames: [] }))?.id ?? []))];
+  const evidenceOf = (note: string) => [
+    ...new Set(extractCitations(note).flatMap((c) => registered.find((r) => sameDocument(r.identity, { ...c, issuerNames: [] }))?.id ?? [])),
+  ];
 
   for (const file of (await readdir(`${SEED_DIR}demo`)).filter((f) => f.endsWith('-values.json')).sort()) {
     const demo = JSON.parse(await readFile(`${SEED_DIR}demo/${file}`, 'utf8')) as DemoValues;

@@ -31,7 +31,11 @@ async function main(): Promise<void> {
     corsOrigins: config.corsOrigins,
     logger: { ...(DEFAULT_LOGGER as object), level: config.logLevel },
   });
-  app.addHook('onClose', async () => database.close());
+  // onClose hooks run last-registered first: stop the roll-up refresher (it may be mid-refresh) before the pool goes.
+  app.addHook('onClose', async () => {
+    await app.services.dossierRollup.stop();
+    await database.close();
+  });
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
 
   try {
     app.log.info({ database: database.location }, 'opening database');
-    await prepareDatabase(database, app.services.apiKeys, config, app.log);
+    await prepareDatabase(database, app.services, config, app.log);
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     app.log.error({ err: error }, 'could not start');

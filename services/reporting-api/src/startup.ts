@@ -7,12 +7,17 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
 import { migrateDatabase } from './db/migrate.js';
-import { isEmpty, seedDatabase } from './db/seed.js';
-import type { ApiKeyService } from './modules/api-keys/service.js';
+import { isEmpty, seedDatabase } from './seed.js';
+import type { Services } from './services.js';
 
-export async function prepareDatabase(database: Database, apiKeys: ApiKeyService, config: Pick<Config, 'seed' | 'adminApiKey' | 'dataDir'>, log: FastifyBaseLogger): Promise<void> {
+export async function prepareDatabase(
+  database: Database,
+  services: Services,
+  config: Pick<Config, 'seed' | 'adminApiKey' | 'dataDir'>,
+  log: FastifyBaseLogger,
+): Promise<void> {
   await migrateDatabase(database);
   const seed = config.seed === 'true' || (config.seed === 'auto' && database.engine === 'pglite' && (await isEmpty(database.db)));
-  if (seed) log.info({ seeded: await seedDatabase(database.db) }, 'loaded demo data');
-  await apiKeys.bootstrapAdminKey({ adminApiKey: config.adminApiKey, dataDir: config.dataDir, log });
+  if (seed) log.info({ seeded: await seedDatabase(database, services) }, 'loaded demo data');
+  await services.apiKeys.bootstrapAdminKey({ adminApiKey: config.adminApiKey, dataDir: config.dataDir, log });
 }

@@ -8,10 +8,28 @@ t.test('defaults', async (t) => {
 
 t.test('reads every documented variable', async (t) => {
   const c = loadConfig({
-    PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u@db:5432/cchc', DATA_DIR: '/var/lib/cchc', LOG_LEVEL: 'debug',
-    ADMIN_API_KEY: 'a-very-long-admin-key-of-32-chars', PUBLIC_READ: 'true', SEED: 'false', BODY_LIMIT: '1000', RATE_LIMIT_MAX: '0',
+    PORT: '8080',
+    HOST: '0.0.0.0',
+    DATABASE_URL: 'postgres://u@db:5432/cchc',
+    DATA_DIR: '/var/lib/cchc',
+    LOG_LEVEL: 'debug',
+    ADMIN_API_KEY: 'a-very-long-admin-key-of-32-chars',
+    PUBLIC_READ: 'true',
+    SEED: 'false',
+    BODY_LIMIT: '1000',
+    RATE_LIMIT_MAX: '0',
   });
-  t.match(c, { port: 8080, host: '0.0.0.0', databaseUrl: 'postgres://u@db:5432/cchc', dataDir: '/var/lib/cchc', logLevel: 'debug', publicRead: true, seed: 'false', bodyLimit: 1000, rateLimitMax: 0 });
+  t.match(c, {
+    port: 8080,
+    host: '0.0.0.0',
+    databaseUrl: 'postgres://u@db:5432/cchc',
+    dataDir: '/var/lib/cchc',
+    logLevel: 'debug',
+    publicRead: true,
+    seed: 'false',
+    bodyLimit: 1000,
+    rateLimitMax: 0,
+  });
 });
 
 t.test('a bad value names the variable, the rule and what it got', async (t) => {

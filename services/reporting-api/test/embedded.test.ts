@@ -20,8 +20,8 @@ async function startServer(dataDir: string, port: number): Promise<{ child: Chil
   delete env.SEED;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: serviceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const deadline = Date.now() + 90_000;
   while (!out.includes('Server listening')) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
@@ -89,7 +89,7 @@ t.test('a bad configuration stops the start with a clear message', async (t) => 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (d) => (err += d));
+  child.stderr.on('data', (d) => (err += d));
   const code = await new Promise((resolve) => child.once('exit', resolve));
   t.equal(code, 2);
   t.match(err, /Invalid configuration: PORT must be an integer from 1 to 65535 \(got "eighty"\); LOG_LEVEL must be one of/);

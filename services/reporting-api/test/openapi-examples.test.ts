@@ -13,6 +13,9 @@ import { readFile } from 'node:fs/promises';
 import t, { type Test } from 'tap';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 
+/** A parameter example as it travels in a URL or header: strings as they are, anything else as JSON. */
+const paramText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
 type Json = any;
 interface Operation {
   method: string;
@@ -69,7 +72,10 @@ const PICKED_FILE: Record<string, (api: TestApp, url: string) => Promise<{ conte
     if (exported.statusCode !== 200) throw new Error(`export for the import failed: ${exported.body}`);
     return { contentType: 'text/csv', payload: exported.rawPayload };
   },
-  uploadDocumentFile: async () => ({ contentType: 'application/pdf', payload: Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1') }),
+  uploadDocumentFile: async () => ({
+    contentType: 'application/pdf',
+    payload: Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1'),
+  }),
 };
 
 /** A parameter's value as Swagger UI pre-fills it: its example, else its first named example, else the schema's default. */
@@ -130,9 +136,9 @@ async function build(api: TestApp, { path, op }: Operation, given: Record<string
     const value = p.in === 'path' && given[p.name] !== undefined ? given[p.name] : prefilled(p);
     if (p.required && !hasExample(p) && given[p.name] === undefined) problems.push(`required ${p.in} parameter ${p.name} has no example`);
     if (value === undefined) continue;
-    if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(String(value)));
-    else if (p.in === 'query') for (const v of Array.isArray(value) ? value : [value]) query.append(p.name, String(v));
-    else if (p.in === 'header') headers[p.name] = String(value);
+    if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(paramText(value)));
+    else if (p.in === 'query') for (const v of Array.isArray(value) ? value : [value]) query.append(p.name, paramText(v));
+    else if (p.in === 'header') headers[p.name] = paramText(value);
   }
   if (/\{[^}]+\}/.test(url)) problems.push(`path parameters left unfilled in ${url}`);
   const qs = query.toString();
@@ -180,7 +186,10 @@ t.test('every operation succeeds with the examples of the OpenAPI document', asy
     const seeded = JSON.parse(await readFile(new URL('../seed/agencies.json', import.meta.url), 'utf8')) as { agencies: Array<{ code: string }> };
     const example = byId.get('createAgency')!.op.requestBody.content['application/json'].example;
     t.ok(example?.code, 'createAgency has an example with a code');
-    t.notOk(seeded.agencies.some((a) => a.code === example.code), `${example?.code} is not in seed/agencies.json`);
+    t.notOk(
+      seeded.agencies.some((a) => a.code === example.code),
+      `${example?.code} is not in seed/agencies.json`,
+    );
   });
 
   t.test('the exempt operations have no example for their run-time ids', async (t) => {
@@ -196,7 +205,13 @@ t.test('every operation succeeds with the examples of the OpenAPI document', asy
     const request = await build(api, o, given);
     t.same(request.problems, [], `${id}: Swagger UI can fill in the request`);
     if (request.problems.length) return;
-    const res = await api.request({ method: o.method as 'GET', url: request.url, headers: request.headers, ...(request.payload !== undefined && { payload: request.payload }), as: 'admin' });
+    const res = await api.request({
+      method: o.method,
+      url: request.url,
+      headers: request.headers,
+      ...(request.payload !== undefined && { payload: request.payload }),
+      as: 'admin',
+    });
     const ok = res.statusCode >= 200 && res.statusCode < 300;
     t.ok(ok, `${id}: ${o.method} ${request.url} answers ${res.statusCode}${ok ? '' : `\n${res.body}`}`);
     const body = /json/.test(String(res.headers['content-type'])) && res.body ? res.json() : undefined;
@@ -220,7 +235,8 @@ t.test('every operation succeeds with the examples of the OpenAPI document', asy
     if (!keyId || !documentId) return;
     await execute(t, byId.get('getApiKey')!, { id: keyId });
     await execute(t, byId.get('revokeApiKey')!, { id: keyId });
-    for (const id of ['getDocument', 'updateDocument', 'getDocumentCitations', 'listDocumentFiles', 'uploadDocumentFile']) await execute(t, byId.get(id)!, { id: documentId });
+    for (const id of ['getDocument', 'updateDocument', 'getDocumentCitations', 'listDocumentFiles', 'uploadDocumentFile'])
+      await execute(t, byId.get(id)!, { id: documentId });
     const fileId = answers.get('uploadDocumentFile')?.id as string;
     t.ok(fileId, 'uploadDocumentFile answered an id');
     if (fileId) {

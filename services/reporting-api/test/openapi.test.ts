@@ -19,7 +19,10 @@ t.test('the OpenAPI document', async (t) => {
         ids.add(op.operationId);
         t.ok(op.summary, `${name} summary`);
         const codes = Object.keys(op.responses);
-        t.ok(codes.some((c) => c.startsWith('2')), `${name} declares success`);
+        t.ok(
+          codes.some((c) => c.startsWith('2')),
+          `${name} declares success`,
+        );
         if (op.security?.length) {
           t.ok(codes.includes('401') && codes.includes('403'), `${name} declares 401 and 403`);
           t.match(op.description, /Roles: |Access: /, `${name} says who may call it`);
@@ -64,7 +67,11 @@ t.test('the OpenAPI document', async (t) => {
     ] as const) {
       const content = doc.paths[path].post.requestBody.content;
       for (const type of types) t.match(content[type].schema, { type: 'string', format: 'binary' }, `${path} ${type} is a file`);
-      t.match(content['multipart/form-data'].schema, { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } }, `${path} takes a form`);
+      t.match(
+        content['multipart/form-data'].schema,
+        { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+        `${path} takes a form`,
+      );
     }
     t.match(doc.paths['/v1/dossier-counts'].put.requestBody.content['text/csv'].schema, { type: 'string', format: 'binary' }, 'dossier counts take text/csv');
   });
@@ -77,7 +84,23 @@ t.test('the OpenAPI document', async (t) => {
   });
 
   t.test('shapes are named components', async (t) => {
-    for (const name of ['Problem', 'FieldIssue', 'Agency', 'NewAgency', 'AgencyPatch', 'AgencyPage', 'AgencySubtree', 'Period', 'NewPeriod', 'PeriodPatch', 'PeriodPage', 'ApiKey', 'NewApiKey', 'CreatedApiKey', 'Role']) {
+    for (const name of [
+      'Problem',
+      'FieldIssue',
+      'Agency',
+      'NewAgency',
+      'AgencyPatch',
+      'AgencyPage',
+      'AgencySubtree',
+      'Period',
+      'NewPeriod',
+      'PeriodPatch',
+      'PeriodPage',
+      'ApiKey',
+      'NewApiKey',
+      'CreatedApiKey',
+      'Role',
+    ]) {
       t.ok(doc.components.schemas[name], name);
     }
     t.same(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: doc.components.securitySchemes.bearerAuth.description });

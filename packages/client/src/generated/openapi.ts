@@ -495,7 +495,7 @@ export interface paths {
         };
         /**
          * Read one agency’s report: reported and derived values
-         * @description In template order. Each value says whether it was reported, derived, not applicable (0/0) or lacks an input; an overridden derived figure carries the computed one beside it.
+         * @description In template order. Each value says whether it was reported, derived, not applicable (0/0) or lacks an input; an overridden derived figure carries the computed one beside it. The ETag is the report’s version stamp (its values, the template version, the agency’s dossier counts): send it back as If-None-Match and an unchanged report answers 304 without a body.
          *
          *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
          */
@@ -886,6 +886,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/{periodId}/{agencyCode}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The documents a report cites, as a whole and for each value
+         * @description indicator limits the values to one indicator: that value’s evidence.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["getReportEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/procedures": {
         parameters: {
             query?: never;
@@ -1163,28 +1185,6 @@ export interface paths {
          * @description Roles: admin, agency. An agency key only for its own agency subtree.
          */
         delete: operations["deleteDocumentFile"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/reports/{periodId}/{agencyCode}/evidence": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The documents a report cites, as a whole and for each value
-         * @description indicator limits the values to one indicator: that value’s evidence.
-         *
-         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
-         */
-        get: operations["getReportEvidence"];
-        put?: never;
-        post?: never;
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1745,6 +1745,7 @@ export interface components {
             fromCounts?: components["schemas"]["FromCounts"];
             note: string | null;
             evidence: string[];
+            /** Format: date-time */
             updatedAt: string | null;
             /** @description API key id of the last writer */
             updatedBy: string | null;
@@ -5227,6 +5228,13 @@ export interface operations {
                     "application/json": components["schemas"]["ReportValues"];
                 };
             };
+            /** @description Not modified: the ETag sent as If-None-Match is still current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
             400: {
                 headers: {
@@ -5482,6 +5490,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ValuePage"];
                 };
+            };
+            /** @description Not modified: the ETag sent as If-None-Match is still current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
             400: {
@@ -7583,6 +7598,101 @@ export interface operations {
             };
         };
     };
+    getReportEvidence: {
+        parameters: {
+            query?: {
+                /** @example I.1.1 */
+                indicator?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
+                periodId: string;
+                /** @example BQL-KCN */
+                agencyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The documents the report and its values cite */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportEvidence"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listProcedures: {
         parameters: {
             query?: {
@@ -9532,101 +9642,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key's role or agency may not do this (FORBIDDEN) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying */
-                    "retry-after"?: number;
-                    /** @description Requests allowed per minute */
-                    "x-ratelimit-limit"?: number;
-                    /** @description Requests left in this minute */
-                    "x-ratelimit-remaining"?: number;
-                    /** @description Seconds until the minute starts again */
-                    "x-ratelimit-reset"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying */
-                    "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getReportEvidence: {
-        parameters: {
-            query?: {
-                /** @example I.1.1 */
-                indicator?: string;
-            };
-            header?: never;
-            path: {
-                /**
-                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
-                 * @example 2023
-                 */
-                periodId: string;
-                /** @example BQL-KCN */
-                agencyCode: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The documents the report and its values cite */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReportEvidence"];
-                };
             };
             /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
             400: {

@@ -3,11 +3,12 @@
  * otherwise embedded PGlite (a real Postgres compiled to WASM) persisted in DATA_DIR. Everything above this
  * file sees the same Drizzle `Db` type and never knows which engine it talks to.
  */
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from './schema.js';
@@ -28,6 +29,25 @@ export interface Database {
   close(): Promise<void>;
   /** Runs `work` with a single connection, for things that need session state (advisory locks). */
   withSession<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * Rows of one read statement on the hot path, bypassing the ORM: on PostgreSQL a named statement, so each
+   * connection parses and plans it once, and rows arrive as the driver parses them (no per-row mapping).
+   */
+  read<T>(query: SQL): Promise<T[]>;
+}
+
+const dialect = new PgDialect();
+
+/** A stable statement name per SQL text, so each pooled connection prepares a text once. */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`;
+    // Texts come from code, not input, so the map stays small; the cap only guards against a bug.
+    if (statementNames.size < 1000) statementNames.set(text, name);
+  }
+  return name;
 }
 
 export interface DatabaseOptions {
@@ -62,10 +82,14 @@ function openPostgres(databaseUrl: string, poolMax: number): Database {
     async withSession(work) {
       const client = await pool.connect();
       try {
-        return await work(drizzlePg(client, { schema }) as unknown as Db);
+        return await work(drizzlePg(client, { schema }));
       } finally {
         client.release();
       }
+    },
+    async read<T>(query: SQL) {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      return (await pool.query({ name: statementName(text), text, values: params })).rows as T[];
     },
   };
 }
@@ -87,11 +111,15 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     // PGlite has a single session already.
     withSession: (work) => work(db),
+    async read<T>(query: SQL) {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      return (await client.query<T>(text, params)).rows;
+    },
   };
 }
 
 /** Rows of a raw SQL query (recursive CTEs and the like); both drivers answer `{ rows }`. */
 export async function queryRows<T>(db: Tx, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
+  const result: unknown = await db.execute(query);
+  return (result as { rows: T[] }).rows;
 }

@@ -3,8 +3,43 @@
  * to the API's camelCase shapes. drizzle-kit generates migrations/ from this file.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, customType, date, doublePrecision, foreignKey, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  customType,
+  date,
+  doublePrecision,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+import { AGENCY_KINDS } from '../domain/agencies.js';
 import { DOCUMENT_TYPE_CODES } from '../domain/document-types.js';
+import { ROLLUPS, VALUE_TYPES } from '../domain/indicators.js';
+import { PERIOD_KINDS, PERIOD_STATES } from '../domain/periods.js';
+import { ONLINE_LEVELS, PROCEDURE_STATUSES } from '../domain/procedures.js';
+import { RULE_OPS, RULE_SEVERITIES } from '../domain/report.js';
+import { REPORT_STATES } from '../domain/report-states.js';
+import { ROLES } from '../domain/roles.js';
+import { VALUE_AUDIT_ACTIONS } from '../domain/value-audit.js';
+
+/**
+ * `column in ('a','b',…)` for a check constraint over one of the domain's lists. The values are inlined, not bound:
+ * a constraint is DDL, and drizzle-kit compares its text with the last snapshot, so it must read exactly as the
+ * migrations wrote it. The lists are the code's own constants, never input.
+ */
+const isOneOf = (column: AnyPgColumn, values: readonly string[]) => sql`${column} in (${sql.raw(values.map((v) => `'${v}'`).join(','))})`;
 
 export const agencies = pgTable(
   'agencies',
@@ -12,8 +47,8 @@ export const agencies = pgTable(
     code: text('code').primaryKey(),
     name: text('name').notNull(),
     shortName: text('short_name'),
-    kind: text('kind', { enum: ['province', 'department', 'district', 'commune', 'unit'] }).notNull(),
-    parentCode: text('parent_code').references((): any => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    kind: text('kind', { enum: AGENCY_KINDS }).notNull(),
+    parentCode: text('parent_code').references((): AnyPgColumn => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
     active: boolean('active').notNull().default(true),
     /** foldForSearch(name + shortName + code): diacritic- and case-insensitive search. */
     searchKey: text('search_key').notNull(),
@@ -22,7 +57,7 @@ export const agencies = pgTable(
   },
   (t) => [
     index('agencies_parent_idx').on(t.parentCode),
-    check('agencies_kind_check', sql`${t.kind} in ('province','department','district','commune','unit')`),
+    check('agencies_kind_check', isOneOf(t.kind, AGENCY_KINDS)),
     check('agencies_not_own_parent', sql`${t.parentCode} is distinct from ${t.code}`),
   ],
 );
@@ -31,15 +66,15 @@ export const periods = pgTable(
   'periods',
   {
     id: text('id').primaryKey(),
-    kind: text('kind', { enum: ['month', 'quarter', 'half-year', 'nine-months', 'year'] }).notNull(),
+    kind: text('kind', { enum: PERIOD_KINDS }).notNull(),
     year: integer('year').notNull(),
     number: integer('number'),
     startsOn: date('starts_on', { mode: 'string' }).notNull(),
     endsOn: date('ends_on', { mode: 'string' }).notNull(),
     dueOn: date('due_on', { mode: 'string' }).notNull(),
-    state: text('state', { enum: ['open', 'closed', 'locked'] }).notNull().default('open'),
+    state: text('state', { enum: PERIOD_STATES }).notNull().default('open'),
     /** The indicator template agencies report on in this period. */
-    templateId: text('template_id').references((): any => templates.id, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    templateId: text('template_id').references((): AnyPgColumn => templates.id, { onUpdate: 'cascade', onDelete: 'restrict' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -47,7 +82,7 @@ export const periods = pgTable(
     index('periods_kind_window_idx').on(t.kind, t.startsOn, t.endsOn),
     index('periods_year_idx').on(t.year),
     check('periods_window_check', sql`${t.startsOn} <= ${t.endsOn}`),
-    check('periods_state_check', sql`${t.state} in ('open','closed','locked')`),
+    check('periods_state_check', isOneOf(t.state, PERIOD_STATES)),
   ],
 );
 
@@ -56,7 +91,7 @@ export const apiKeys = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
-    role: text('role', { enum: ['admin', 'agency', 'ingest', 'reader'] }).notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
     agencyCode: text('agency_code').references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
     /** SHA-256 of the whole key. Keys carry 256 random bits, so a fast unsalted hash is safe and lets us look them up. */
     keyHash: text('key_hash').notNull(),
@@ -66,10 +101,7 @@ export const apiKeys = pgTable(
     createdBy: uuid('created_by'),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
-  (t) => [
-    uniqueIndex('api_keys_hash_idx').on(t.keyHash),
-    check('api_keys_agency_binding', sql`(${t.role} = 'agency') = (${t.agencyCode} is not null)`),
-  ],
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash), check('api_keys_agency_binding', sql`(${t.role} = 'agency') = (${t.agencyCode} is not null)`)],
 );
 
 /** Who changed what: one row per create, update or delete, written in the same transaction as the change. */
@@ -103,7 +135,9 @@ export const templates = pgTable('templates', {
 export const indicators = pgTable(
   'indicators',
   {
-    templateId: text('template_id').notNull().references(() => templates.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    templateId: text('template_id')
+      .notNull()
+      .references(() => templates.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
     code: text('code').notNull(),
     /** Order of the row in the printed annex. */
     position: integer('position').notNull(),
@@ -113,14 +147,14 @@ export const indicators = pgTable(
     stt: text('stt').notNull(),
     name: text('name').notNull(),
     unit: text('unit'),
-    valueType: text('value_type', { enum: ['section', 'integer', 'decimal', 'percent', 'boolean', 'choice', 'text'] }).notNull(),
+    valueType: text('value_type', { enum: VALUE_TYPES }).notNull(),
     options: jsonb('options').$type<Array<{ value: number; label: string }>>(),
     min: doublePrecision('min'),
     max: doublePrecision('max'),
     decimals: integer('decimals'),
     formula: text('formula'),
     overridable: boolean('overridable').notNull().default(false),
-    rollup: text('rollup', { enum: ['sum', 'recompute', 'avg', 'min', 'max', 'any', 'all', 'none'] }).notNull().default('none'),
+    rollup: text('rollup', { enum: ROLLUPS }).notNull().default('none'),
     heading: boolean('heading').notNull().default(false),
     /** False for supplementary rows the printed annex does not have (inputs a formula needs). */
     printed: boolean('printed').notNull().default(true),
@@ -140,13 +174,15 @@ export const indicators = pgTable(
 export const templateRules = pgTable(
   'template_rules',
   {
-    templateId: text('template_id').notNull().references(() => templates.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    templateId: text('template_id')
+      .notNull()
+      .references(() => templates.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
     code: text('code').notNull(),
     position: integer('position').notNull(),
     left: text('left').notNull(),
-    op: text('op', { enum: ['=', '<=', '<', '>=', '>', 'both-or-neither'] }).notNull(),
+    op: text('op', { enum: RULE_OPS }).notNull(),
     right: text('right').notNull(),
-    severity: text('severity', { enum: ['warning', 'blocking'] }).notNull(),
+    severity: text('severity', { enum: RULE_SEVERITIES }).notNull(),
     message: text('message').notNull(),
   },
   (t) => [primaryKey({ columns: [t.templateId, t.code] })],
@@ -160,8 +196,12 @@ export const templateRules = pgTable(
 export const indicatorValues = pgTable(
   'indicator_values',
   {
-    periodId: text('period_id').notNull().references(() => periods.id, { onUpdate: 'cascade', onDelete: 'restrict' }),
-    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    periodId: text('period_id')
+      .notNull()
+      .references(() => periods.id, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    agencyCode: text('agency_code')
+      .notNull()
+      .references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
     indicatorCode: text('indicator_code').notNull(),
     templateId: text('template_id').notNull(),
     valueNum: numeric('value_num'),
@@ -175,7 +215,9 @@ export const indicatorValues = pgTable(
   (t) => [
     primaryKey({ columns: [t.periodId, t.agencyCode, t.indicatorCode] }),
     index('indicator_values_indicator_idx').on(t.indicatorCode, t.periodId),
-    foreignKey({ columns: [t.templateId, t.indicatorCode], foreignColumns: [indicators.templateId, indicators.code] }).onUpdate('cascade').onDelete('restrict'),
+    foreignKey({ columns: [t.templateId, t.indicatorCode], foreignColumns: [indicators.templateId, indicators.code] })
+      .onUpdate('cascade')
+      .onDelete('restrict'),
   ],
 );
 
@@ -186,13 +228,18 @@ export const valueEvidence = pgTable(
     periodId: text('period_id').notNull(),
     agencyCode: text('agency_code').notNull(),
     indicatorCode: text('indicator_code').notNull(),
-    documentId: uuid('document_id').notNull().references((): any => documents.id, { onDelete: 'restrict' }),
+    documentId: uuid('document_id')
+      .notNull()
+      .references((): AnyPgColumn => documents.id, { onDelete: 'restrict' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.periodId, t.agencyCode, t.indicatorCode, t.documentId] }),
     index('value_evidence_document_idx').on(t.documentId),
-    foreignKey({ columns: [t.periodId, t.agencyCode, t.indicatorCode], foreignColumns: [indicatorValues.periodId, indicatorValues.agencyCode, indicatorValues.indicatorCode] }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.periodId, t.agencyCode, t.indicatorCode],
+      foreignColumns: [indicatorValues.periodId, indicatorValues.agencyCode, indicatorValues.indicatorCode],
+    }).onDelete('cascade'),
   ],
 );
 
@@ -207,7 +254,7 @@ export const valueAudit = pgTable(
     periodId: text('period_id').notNull(),
     agencyCode: text('agency_code').notNull(),
     indicatorCode: text('indicator_code').notNull(),
-    action: text('action', { enum: ['create', 'update', 'delete'] }).notNull(),
+    action: text('action', { enum: VALUE_AUDIT_ACTIONS }).notNull(),
     oldValue: jsonb('old_value'),
     newValue: jsonb('new_value'),
     oldNote: text('old_note'),
@@ -223,18 +270,27 @@ export const valueAudit = pgTable(
 export const reports = pgTable(
   'reports',
   {
-    periodId: text('period_id').notNull().references(() => periods.id, { onUpdate: 'cascade', onDelete: 'restrict' }),
-    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
-    state: text('state', { enum: ['draft', 'submitted', 'accepted', 'returned'] }).notNull().default('draft'),
+    periodId: text('period_id')
+      .notNull()
+      .references(() => periods.id, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    agencyCode: text('agency_code')
+      .notNull()
+      .references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    state: text('state', { enum: REPORT_STATES }).notNull().default('draft'),
     /** Narrative per section (I–VII, or any heading), markdown allowed. */
     narrative: jsonb('narrative').$type<Record<string, string>>().notNull().default({}),
     firstSubmittedAt: timestamp('first_submitted_at', { withTimezone: true }),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
     returnReason: text('return_reason'),
+    /**
+     * Bumped in the transaction of every change to the report: its values, their evidence, narrative, state. With
+     * the template version and the agency's counts version it makes the ETag, so a 304 needs no body.
+     */
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.periodId, t.agencyCode] }), check('reports_state_check', sql`${t.state} in ('draft','submitted','accepted','returned')`)],
+  (t) => [primaryKey({ columns: [t.periodId, t.agencyCode] }), check('reports_state_check', isOneOf(t.state, REPORT_STATES))],
 );
 
 /** Every state change of a report: who, when, from, to, why. */
@@ -262,7 +318,9 @@ export const reportEvidence = pgTable(
   {
     periodId: text('period_id').notNull(),
     agencyCode: text('agency_code').notNull(),
-    documentId: uuid('document_id').notNull().references((): any => documents.id, { onDelete: 'restrict' }),
+    documentId: uuid('document_id')
+      .notNull()
+      .references((): AnyPgColumn => documents.id, { onDelete: 'restrict' }),
   },
   (t) => [
     primaryKey({ columns: [t.periodId, t.agencyCode, t.documentId] }),
@@ -275,8 +333,12 @@ export const reportEvidence = pgTable(
 export const expectedAgencies = pgTable(
   'expected_agencies',
   {
-    periodId: text('period_id').notNull().references(() => periods.id, { onUpdate: 'cascade', onDelete: 'cascade' }),
-    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    periodId: text('period_id')
+      .notNull()
+      .references(() => periods.id, { onUpdate: 'cascade', onDelete: 'cascade' }),
+    agencyCode: text('agency_code')
+      .notNull()
+      .references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
   },
   (t) => [primaryKey({ columns: [t.periodId, t.agencyCode] })],
 );
@@ -291,10 +353,10 @@ export const procedures = pgTable(
     /** Lĩnh vực: Xây dựng, Đầu tư, Môi trường, Lao động, Việc làm, … */
     field: text('field').notNull(),
     agencyCode: text('agency_code').references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
-    onlineLevel: text('online_level', { enum: ['full', 'partial', 'none'] }).notNull(),
+    onlineLevel: text('online_level', { enum: ONLINE_LEVELS }).notNull(),
     interAgency: boolean('inter_agency').notNull().default(false),
     feeBearing: boolean('fee_bearing').notNull().default(false),
-    status: text('status', { enum: ['active', 'abolished'] }).notNull().default('active'),
+    status: text('status', { enum: PROCEDURE_STATUSES }).notNull().default('active'),
     /** The document that abolished it, as cited (e.g. "Quyết định số 2421/QĐ-UBND ngày 03/10/2023"). */
     abolishedBy: text('abolished_by'),
     abolishedOn: date('abolished_on', { mode: 'string' }),
@@ -312,19 +374,19 @@ export const procedures = pgTable(
 
 /** The counts of DOMAIN.md, the same in the raw rows and in their monthly roll-up (a fresh builder for each table). */
 const dossierCountColumns = () => ({
-    receivedNew: integer('received_new'),
-    carriedOver: integer('carried_over'),
-    receivedOnline: integer('received_online'),
-    receivedInPerson: integer('received_in_person'),
-    receivedPostal: integer('received_postal'),
-    resolved: integer('resolved'),
-    resolvedEarly: integer('resolved_early'),
-    resolvedOnTime: integer('resolved_on_time'),
-    resolvedLate: integer('resolved_late'),
-    pending: integer('pending'),
-    pendingWithin: integer('pending_within'),
-    pendingOverdue: integer('pending_overdue'),
-    withdrawn: integer('withdrawn'),
+  receivedNew: integer('received_new'),
+  carriedOver: integer('carried_over'),
+  receivedOnline: integer('received_online'),
+  receivedInPerson: integer('received_in_person'),
+  receivedPostal: integer('received_postal'),
+  resolved: integer('resolved'),
+  resolvedEarly: integer('resolved_early'),
+  resolvedOnTime: integer('resolved_on_time'),
+  resolvedLate: integer('resolved_late'),
+  pending: integer('pending'),
+  pendingWithin: integer('pending_within'),
+  pendingOverdue: integer('pending_overdue'),
+  withdrawn: integer('withdrawn'),
 });
 
 /**
@@ -336,19 +398,32 @@ const dossierCountColumns = () => ({
 export const dossierCounts = pgTable(
   'dossier_counts',
   {
-    agencyCode: text('agency_code').notNull().references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
-    procedureCode: text('procedure_code').notNull().references(() => procedures.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    agencyCode: text('agency_code')
+      .notNull()
+      .references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
+    procedureCode: text('procedure_code')
+      .notNull()
+      .references(() => procedures.code, { onUpdate: 'cascade', onDelete: 'restrict' }),
     day: date('day', { mode: 'string' }).notNull(),
     source: text('source').notNull(),
     ...dossierCountColumns(),
     asOf: timestamp('as_of', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    primaryKey({ columns: [t.agencyCode, t.procedureCode, t.day, t.source] }),
-    index('dossier_counts_day_idx').on(t.day, t.agencyCode),
-  ],
+  (t) => [primaryKey({ columns: [t.agencyCode, t.procedureCode, t.day, t.source] }), index('dossier_counts_day_idx').on(t.day, t.agencyCode)],
 );
+
+/**
+ * Per agency, a counter bumped by every ingestion that changed its dossier counts: the "counts watermark" of the
+ * ETags of reports whose figures come from the counts. One row per agency, so a watermark read is one index probe.
+ */
+export const dossierCountVersions = pgTable('dossier_count_versions', {
+  agencyCode: text('agency_code')
+    .primaryKey()
+    .references(() => agencies.code, { onUpdate: 'cascade', onDelete: 'cascade' }),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
+  changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** First answers kept for Idempotency-Key: a repeated key from the same API key gets the same answer. */
 export const idempotencyKeys = pgTable(
@@ -369,7 +444,8 @@ export const idempotencyKeys = pgTable(
  * Dossier counts rolled up by reporting month: the Nghị định 09/2019 bucket from the 15th of one month to the 14th
  * of the next, named by the later month (2023-01 is 2022-12-15 .. 2023-01-14), so every period window is a union
  * of buckets. Flows are summed; carried over is the bucket's first day's, pending the last day's. Ingestion marks
- * the buckets it touches (dossier_monthly_dirty); statistics over a period recompute the marked ones, then read these.
+ * the buckets it touches (dossier_monthly_dirty); reads take clean months from here and marked ones from the raw rows,
+ * and a background refresher recomputes the marked months after ingestion commits.
  */
 export const dossierMonthly = pgTable(
   'dossier_monthly',
@@ -384,7 +460,7 @@ export const dossierMonthly = pgTable(
   (t) => [primaryKey({ columns: [t.agencyCode, t.procedureCode, t.source, t.bucket] }), index('dossier_monthly_bucket_idx').on(t.bucket, t.agencyCode)],
 );
 
-/** Reporting months whose roll-up is out of date: ingestion marks them, the next statistics over them recompute them. */
+/** Reporting months whose roll-up is out of date: ingestion marks them, the roll-up refresher recomputes and clears them. */
 export const dossierMonthlyDirty = pgTable(
   'dossier_monthly_dirty',
   {
@@ -405,7 +481,7 @@ export const documents = pgTable(
   'documents',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    type: text('type', { enum: DOCUMENT_TYPE_CODES as [string, ...string[]] }).notNull(),
+    type: text('type', { enum: DOCUMENT_TYPE_CODES }).notNull(),
     number: text('number').notNull(),
     symbol: text('symbol').notNull(),
     year: integer('year'),
@@ -452,7 +528,9 @@ export const documentFiles = pgTable(
   'document_files',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    documentId: uuid('document_id').notNull().references(() => documents.id, { onDelete: 'cascade' }),
+    documentId: uuid('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),
     sizeBytes: integer('size_bytes').notNull(),

@@ -68,7 +68,10 @@ export interface AnnexRow {
 }
 
 /** How names are compared: no diacritics, no case, punctuation and spacing ignored. */
-export const nameKey = (name: string) => foldForSearch(name).replace(/[^a-z0-9%]+/g, ' ').trim();
+export const nameKey = (name: string) =>
+  foldForSearch(name)
+    .replace(/[^a-z0-9%]+/g, ' ')
+    .trim();
 
 /** Finds the header row (a cell "STT" and a cell starting "Chỉ tiêu") and reads the rows under it. */
 export function readAnnexTable(table: string[][]): AnnexRow[] | undefined {
@@ -101,7 +104,10 @@ export function readAnnexTable(table: string[][]): AnnexRow[] | undefined {
  * section), else the only indicator anywhere with that name; a row whose name matches nothing is placed by its
  * STT within the current section (a renamed item).
  */
-export function matchAnnexRows<T extends AnnexIndicator>(indicators: T[], rows: AnnexRow[]): { matched: Array<{ row: AnnexRow; indicator: T }>; unmatched: AnnexRow[] } {
+export function matchAnnexRows<T extends AnnexIndicator>(
+  indicators: T[],
+  rows: AnnexRow[],
+): { matched: Array<{ row: AnnexRow; indicator: T }>; unmatched: AnnexRow[] } {
   const keys = indicators.map((ind) => nameKey(ind.name));
   const matched: Array<{ row: AnnexRow; indicator: T }> = [];
   const unmatched: AnnexRow[] = [];

@@ -76,7 +76,10 @@ type Word = DocumentType | typeof GENERIC;
 
 const fold = (s: string) => foldKeepingOffsets(s.normalize('NFC'));
 const words = new Map<string, Word>([...DOCUMENT_TYPES.map((t) => [fold(t.name), t.code] as [string, Word]), ['van ban', GENERIC]]);
-const wordPattern = [...words.keys()].sort((a, b) => b.length - a.length).map((w) => w.split(' ').join('\\s+')).join('|');
+const wordPattern = [...words.keys()]
+  .sort((a, b) => b.length - a.length)
+  .map((w) => w.split(' ').join('\\s+'))
+  .join('|');
 const abbreviationWords = [...new Set(DOCUMENT_TYPES.flatMap((t) => t.abbreviations.map(fold)).concat('cv'))];
 const abbreviationPattern = abbreviationWords.sort((a, b) => b.length - a.length).join('|');
 
@@ -260,7 +263,8 @@ export function extractCitations(text: string): Citation[] {
     // A title before "số", or an abbreviation without "số", counts only when the symbol confirms the type.
     const claimed = word === GENERIC ? undefined : (word ?? abbreviationType);
     const needsConfirmation = g.title !== undefined || (g.abbr !== undefined && g.abbrSo === undefined);
-    const confirmed = match && (match.symbolType === claimed || (match.symbolType === undefined && claimed !== undefined && TITLED_WITHOUT_ABBREVIATION.has(claimed)));
+    const confirmed =
+      match && (match.symbolType === claimed || (match.symbolType === undefined && claimed !== undefined && TITLED_WITHOUT_ABBREVIATION.has(claimed)));
     if (!match || (needsConfirmation && !confirmed)) {
       CITATION.lastIndex = m.index + 1;
       continue;

@@ -27,7 +27,10 @@ export const identityKey = (d: { type: string; number: string; symbol: string })
 
 /** Folded, with the long form of the common bodies read as their abbreviation. */
 export function issuerKey(name: string): string {
-  return foldForSearch(name).replace(/\buy ban nhan dan\b/g, 'ubnd').replace(/\bban quan ly\b/g, 'bql').replace(/\bkhu cong nghiep\b/g, 'kcn');
+  return foldForSearch(name)
+    .replace(/\buy ban nhan dan\b/g, 'ubnd')
+    .replace(/\bban quan ly\b/g, 'bql')
+    .replace(/\bkhu cong nghiep\b/g, 'kcn');
 }
 
 const startsAtWord = (long: string, short: string) => long === short || long.startsWith(`${short} `);
@@ -57,7 +60,11 @@ export const yearInNumber = (number: string): number | null => {
  * The document's year from what is given: the number's year, the issue date's and an explicit one must agree.
  * Answers the year, or the names of the fields that disagree.
  */
-export function resolveYear(d: { number: string; year?: number | null | undefined; issuedOn?: string | null | undefined }): { year: number | null } | { conflict: string[] } {
+export function resolveYear(d: {
+  number: string;
+  year?: number | null | undefined;
+  issuedOn?: string | null | undefined;
+}): { year: number | null } | { conflict: string[] } {
   const sources: Array<[string, number]> = [];
   const fromNumber = yearInNumber(d.number);
   if (fromNumber !== null) sources.push(['number', fromNumber]);

@@ -48,5 +48,7 @@ export function fileTypeOf(declared: string, filename: string, bytes: Buffer): {
   }
   const extension = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase();
   const match = Object.entries(FILE_TYPES).find(([, t]) => t.extensions.includes(extension ?? '') && t.signature === signature);
-  return match ? { contentType: match[0] } : { refused: 'Sent as application/octet-stream, the file must be a PDF or office file whose name ends in its extension (.pdf, .docx, .xlsx, …)' };
+  return match
+    ? { contentType: match[0] }
+    : { refused: 'Sent as application/octet-stream, the file must be a PDF or office file whose name ends in its extension (.pdf, .docx, .xlsx, …)' };
 }

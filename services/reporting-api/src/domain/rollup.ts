@@ -70,11 +70,20 @@ export function rollupIndicator(template: CompiledTemplate, code: string, aggreg
   if (!a || a.count === 0) return { indicator: code, value: null, status: 'missing_input', agencies };
   const round = (v: number | null) => (v === null || def.decimals == null ? v : roundTo(v, def.decimals));
   const value =
-    def.rollup === 'sum' ? round(a.sum)
-    : def.rollup === 'avg' ? round(a.avg)
-    : def.rollup === 'min' ? a.min
-    : def.rollup === 'max' ? a.max
-    : def.rollup === 'any' ? (a.any ? 1 : 0)
-    : a.all ? 1 : 0;
+    def.rollup === 'sum'
+      ? round(a.sum)
+      : def.rollup === 'avg'
+        ? round(a.avg)
+        : def.rollup === 'min'
+          ? a.min
+          : def.rollup === 'max'
+            ? a.max
+            : def.rollup === 'any'
+              ? a.any
+                ? 1
+                : 0
+              : a.all
+                ? 1
+                : 0;
   return { indicator: code, value, status: 'derived', agencies };
 }

@@ -6,10 +6,7 @@
  * converters write for it).
  */
 export function foldForSearch(text: string): string {
-  return withoutDiacritics(text)
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  return withoutDiacritics(text).toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 /** The text with its marks dropped and Đ as D ("Kế hoạch 01.pdf" → "Ke hoach 01.pdf"), case kept. */

@@ -8,8 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Access, Principal } from '../domain/roles.js';
 import { ProblemError } from '../errors.js';
-import type { Actor, WriteContext } from '../modules/audit/repository.js';
-import type { ApiKeyService } from '../modules/api-keys/service.js';
+import type { Actor, WriteContext } from '../domain/actor.js';
 import { problemResponses } from '../schemas/common.js';
 
 declare module 'fastify' {
@@ -44,56 +43,60 @@ function describeAccess(access: Access): string {
 const PLUGIN_ROUTE = /^(\/docs(\/|$)|\*$)/;
 
 export interface AuthOptions {
-  apiKeys: ApiKeyService;
+  /** The principal of a presented API key, or null when it is unknown or revoked (the api-keys service, cached). */
+  resolveKey: (secret: string) => Promise<Principal | null>;
   publicRead: boolean;
 }
 
-export default fp<AuthOptions>(async function auth(app: FastifyInstance, options: AuthOptions) {
-  app.decorateRequest('principal', undefined);
-  app.decorate('accessRules', []);
+export default fp<AuthOptions>(
+  async function auth(app: FastifyInstance, options: AuthOptions) {
+    app.decorateRequest('principal', undefined);
+    app.decorate('accessRules', []);
 
-  app.addHook('onRoute', (route) => {
-    const access = route.config?.access;
-    if (access === undefined) {
-      if (PLUGIN_ROUTE.test(route.url)) {
-        route.config = { ...route.config, access: 'public' };
+    app.addHook('onRoute', (route) => {
+      const access = route.config?.access;
+      if (access === undefined) {
+        if (PLUGIN_ROUTE.test(route.url)) {
+          route.config = { ...route.config, access: 'public' };
+          return;
+        }
+        throw new Error(`route ${[route.method].flat().join(',')} ${route.url} declares no config.access`);
+      }
+      for (const method of [route.method].flat()) app.accessRules.push({ method, url: route.url, access });
+      if (!route.schema) return;
+      const schema = route.schema as { security?: unknown; description?: string; response?: Record<string, unknown> };
+      if (access === 'public') {
+        // Said explicitly, so tools that check every operation's security see "no key needed" and not an omission.
+        schema.security = [];
         return;
       }
-      throw new Error(`route ${route.method} ${route.url} declares no config.access`);
-    }
-    for (const method of [route.method].flat()) app.accessRules.push({ method, url: route.url, access });
-    if (!route.schema) return;
-    const schema = route.schema as Record<string, any>;
-    if (access === 'public') {
-      // Said explicitly, so tools that check every operation's security see "no key needed" and not an omission.
-      schema.security = [];
-      return;
-    }
-    schema.security = [{ bearerAuth: [] }];
-    // The HEAD route Fastify adds for a GET shares its schema object: say it once.
-    const line = describeAccess(access);
-    if (!schema.description?.includes(line)) schema.description = [schema.description, line].filter(Boolean).join('\n\n');
-    schema.response = { ...problemResponses(401, 403), ...schema.response };
-  });
+      schema.security = [{ bearerAuth: [] }];
+      // The HEAD route Fastify adds for a GET shares its schema object: say it once.
+      const line = describeAccess(access);
+      if (!schema.description?.includes(line)) schema.description = [schema.description, line].filter(Boolean).join('\n\n');
+      schema.response = { ...problemResponses(401, 403), ...schema.response };
+    });
 
-  app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.access ?? 'public';
-    const header = request.headers.authorization;
-    if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!match) throw new ProblemError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <API key>"');
-      const principal = await options.apiKeys.resolve(match[1]!);
-      if (!principal) throw new ProblemError('UNAUTHENTICATED', 'The API key is not valid or has been revoked');
-      request.principal = principal;
-    }
-    if (access === 'public') return;
-    if (!request.principal) {
-      if (access === 'read' && options.publicRead) return;
-      throw new ProblemError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
-    }
-    if (access === 'read') return;
-    if (!access.includes(request.principal.role)) {
-      throw new ProblemError('FORBIDDEN', `A ${request.principal.role} key may not do this; it needs one of: ${access.join(', ')}`);
-    }
-  });
-}, { name: 'auth', dependencies: ['problems'] });
+    app.addHook('onRequest', async (request) => {
+      const access = request.routeOptions.config.access ?? 'public';
+      const header = request.headers.authorization;
+      if (header !== undefined) {
+        const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+        if (!match) throw new ProblemError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <API key>"');
+        const principal = await options.resolveKey(match[1]!);
+        if (!principal) throw new ProblemError('UNAUTHENTICATED', 'The API key is not valid or has been revoked');
+        request.principal = principal;
+      }
+      if (access === 'public') return;
+      if (!request.principal) {
+        if (access === 'read' && options.publicRead) return;
+        throw new ProblemError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
+      }
+      if (access === 'read') return;
+      if (!access.includes(request.principal.role)) {
+        throw new ProblemError('FORBIDDEN', `A ${request.principal.role} key may not do this; it needs one of: ${access.join(', ')}`);
+      }
+    });
+  },
+  { name: 'auth', dependencies: ['problems'] },
+);

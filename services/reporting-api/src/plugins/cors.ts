@@ -36,15 +36,18 @@ export function parseCorsOrigins(value: string | undefined): CorsOrigins | undef
     .filter(Boolean);
 }
 
-export default fp<{ origins: CorsOrigins }>(async function corsPolicy(app: FastifyInstance, { origins }) {
-  await app.register(cors, {
-    origin: origins,
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: CORS_ALLOWED_HEADERS,
-    exposedHeaders: CORS_EXPOSED_HEADERS,
-    credentials: false,
-    // Browsers cache a preflight for at most 2 h (Chromium) anyway; 10 min keeps policy changes prompt.
-    maxAge: 600,
-    strictPreflight: true,
-  });
-}, { name: 'cors' });
+export default fp<{ origins: CorsOrigins }>(
+  async function corsPolicy(app: FastifyInstance, { origins }) {
+    await app.register(cors, {
+      origin: origins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: CORS_ALLOWED_HEADERS,
+      exposedHeaders: CORS_EXPOSED_HEADERS,
+      credentials: false,
+      // Browsers cache a preflight for at most 2 h (Chromium) anyway; 10 min keeps policy changes prompt.
+      maxAge: 600,
+      strictPreflight: true,
+    });
+  },
+  { name: 'cors' },
+);

@@ -37,40 +37,43 @@ declare module 'fastify' {
   }
 }
 
-export default fp(async function openapi(app: FastifyInstance) {
-  // Every route may be rate-limited (unless it opts out) and may meet a database outage (unless it uses none).
-  app.addHook('onRoute', (route) => {
-    if (!route.schema || (route.schema as { hide?: boolean }).hide) return;
-    const schema = route.schema as { response?: Record<string, unknown> };
-    const statuses = [...(route.config?.rateLimit === false ? [] : [429]), ...(route.config?.databaseFree ? [] : [503])];
-    schema.response = { ...problemResponses(...statuses), ...schema.response };
-  });
+export default fp(
+  async function openapi(app: FastifyInstance) {
+    // Every route may be rate-limited (unless it opts out) and may meet a database outage (unless it uses none).
+    app.addHook('onRoute', (route) => {
+      if (!route.schema || (route.schema as { hide?: boolean }).hide) return;
+      const schema = route.schema as { response?: Record<string, unknown> };
+      const statuses = [...(route.config?.rateLimit === false ? [] : [429]), ...(route.config?.databaseFree ? [] : [503])];
+      schema.response = { ...problemResponses(...statuses), ...schema.response };
+    });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'CCHC reporting API',
-        version: API_VERSION,
-        description:
-          'Periodic administrative-reform (cải cách hành chính) reporting for the province: reporting periods, agencies, ' +
-          'indicators and their values, dossier counts and cited documents. Every error is application/problem+json with a stable `code`.',
-        contact: { name: 'CCHC reporting service maintainers (Sở Nội vụ)' },
-        license: { name: 'Proprietary: for the province’s administrative-reform reporting', identifier: 'LicenseRef-Proprietary' },
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'CCHC reporting API',
+          version: API_VERSION,
+          description:
+            'Periodic administrative-reform (cải cách hành chính) reporting for the province: reporting periods, agencies, ' +
+            'indicators and their values, dossier counts and cited documents. Every error is application/problem+json with a stable `code`.',
+          contact: { name: 'CCHC reporting service maintainers (Sở Nội vụ)' },
+          license: { name: 'Proprietary: for the province’s administrative-reform reporting', identifier: 'LicenseRef-Proprietary' },
+        },
+        // Relative: the document is served by the service itself, so "Try it out" calls the host that served it.
+        servers: [{ url: '/', description: 'This service, where this document is served from' }],
+        tags: TAGS,
+        components: {
+          securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer cchc_…' } },
+        },
       },
-      // Relative: the document is served by the service itself, so "Try it out" calls the host that served it.
-      servers: [{ url: '/', description: 'This service, where this document is served from' }],
-      tags: TAGS,
-      components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer cchc_…' } },
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
       },
-    },
-    refResolver: {
-      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
-    },
-  });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    uiConfig: { persistAuthorization: true, docExpansion: 'list', deepLinking: true, displayOperationId: true },
-  });
-}, { name: 'openapi' });
+    });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { persistAuthorization: true, docExpansion: 'list', deepLinking: true, displayOperationId: true },
+    });
+  },
+  { name: 'openapi' },
+);

@@ -54,21 +54,32 @@ const PG_CLASS_TO_PROBLEM: Array<[RegExp, ProblemCode, string]> = [
 
 /** The driver error under Drizzle's wrapper (DrizzleQueryError carries the SQL in its message: never shown). */
 function databaseCode(error: unknown): string | undefined {
-  for (let e: any = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
+  type DriverError = { code?: unknown; severity?: unknown; routine?: unknown; detail?: unknown; cause?: unknown };
+  for (let e = error as DriverError | undefined, depth = 0; e && depth < 4; e = e.cause as DriverError | undefined, depth++) {
     if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && (e.severity || e.routine || e.detail !== undefined)) return e.code;
     if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') return '08006';
   }
   return undefined;
 }
 
-export function toProblem(error: unknown): { code: ProblemCode; detail: string; errors?: FieldIssue[]; extra?: Record<string, unknown>; headers?: Record<string, string> } {
+export function toProblem(error: unknown): {
+  code: ProblemCode;
+  detail: string;
+  errors?: FieldIssue[];
+  extra?: Record<string, unknown>;
+  headers?: Record<string, string>;
+} {
   if (error instanceof ProblemError) {
     return { code: error.code, detail: error.message, ...(error.errors && { errors: error.errors }), ...(error.extra && { extra: error.extra }) };
   }
   const e = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (e && Array.isArray(e.validation)) {
     const errors = fieldIssues(e.validation, e.validationContext);
-    return { code: 'VALIDATION_FAILED', detail: `The ${e.validationContext ?? 'request'} is not valid: ${errors.map((i) => `${i.pointer || '(root)'} ${i.message}`).join('; ')}`, errors };
+    return {
+      code: 'VALIDATION_FAILED',
+      detail: `The ${e.validationContext ?? 'request'} is not valid: ${errors.map((i) => `${i.pointer || '(root)'} ${i.message}`).join('; ')}`,
+      errors,
+    };
   }
   const sqlState = databaseCode(error);
   if (sqlState) {
@@ -109,19 +120,22 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, p: Ret
     });
 }
 
-export default fp(async function problems(app: FastifyInstance) {
-  app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error);
-    const status = PROBLEMS[problem.code].status;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: problem.code, detail: problem.detail }, 'request refused');
-    // Both are worth retrying; say when, so clients back off instead of hammering (documented on every route).
-    if (problem.code === 'RATE_LIMITED' && reply.getHeader('retry-after') === undefined) reply.header('retry-after', '60');
-    if (problem.code === 'SERVICE_UNAVAILABLE') reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-    return sendProblem(request, reply, problem);
-  });
+export default fp(
+  async function problems(app: FastifyInstance) {
+    app.setErrorHandler((error, request, reply) => {
+      const problem = toProblem(error);
+      const status = PROBLEMS[problem.code].status;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      else request.log.info({ code: problem.code, detail: problem.detail }, 'request refused');
+      // Both are worth retrying; say when, so clients back off instead of hammering (documented on every route).
+      if (problem.code === 'RATE_LIMITED' && reply.getHeader('retry-after') === undefined) reply.header('retry-after', '60');
+      if (problem.code === 'SERVICE_UNAVAILABLE') reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendProblem(request, reply, problem);
+    });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, { code: 'ROUTE_NOT_FOUND', detail: `No route ${request.method} ${request.url.split('?')[0]}` }),
-  );
-}, { name: 'problems' });
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, { code: 'ROUTE_NOT_FOUND', detail: `No route ${request.method} ${request.url.split('?')[0]}` }),
+    );
+  },
+  { name: 'problems' },
+);

@@ -35,6 +35,14 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
   return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
 }
 
+/**
+ * One of several primitive types (or null), as a JSON Schema type list rather than anyOf: the response serialiser
+ * branches on typeof instead of trying each branch against a validator, which matters on the hot reads.
+ */
+export function OneOfTypes<T>(types: Array<'string' | 'number' | 'integer' | 'boolean' | 'null'>, options: Record<string, unknown> = {}): TUnsafe<T> {
+  return Type.Unsafe<T>({ ...options, type: types });
+}
+
 export const FieldIssueSchema = Type.Object(
   {
     in: Type.String({ description: 'body, querystring, params or headers' }),
@@ -68,13 +76,32 @@ export const ProblemSchema = Type.Object(
 );
 export type Problem = Static<typeof ProblemSchema>;
 
+/** Items per page when a list request gives no limit. */
+export const DEFAULT_PAGE_LIMIT = 100;
+
 export const CursorPageQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'Items per page' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_PAGE_LIMIT, description: 'Items per page' })),
   cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
 };
 
-export const IsoDate = (description?: string) =>
-  Type.String({ format: 'date', description: description ?? 'ISO date (yyyy-mm-dd)', examples: ['2023-12-14'] });
+/**
+ * A page of a cursor-paged list: `{ items, nextCursor }`, the shape every list route answers with (paging.ts makes
+ * it). A named item schema is referenced, so the client gets one type per item; an anonymous one is inlined.
+ * `nextCursor` describes the cursor where the page's component should say it (it is the same on every page).
+ */
+export function Page<T extends TSchema>(item: T, options: { $id: string; description?: string; nextCursor?: string }) {
+  const { $id, description, nextCursor } = options;
+  const named = typeof (item as { $id?: unknown }).$id === 'string';
+  return Type.Object(
+    {
+      items: Type.Array(named ? ref(item) : item),
+      nextCursor: Type.Union([Type.String(), Type.Null()], nextCursor === undefined ? {} : { description: nextCursor }),
+    },
+    { $id, additionalProperties: false, ...(description !== undefined && { description }) },
+  );
+}
+
+export const IsoDate = (description?: string) => Type.String({ format: 'date', description: description ?? 'ISO date (yyyy-mm-dd)', examples: ['2023-12-14'] });
 
 export const sharedSchemas = [FieldIssueSchema, ProblemCodeSchema, ProblemSchema];
 
@@ -118,3 +145,12 @@ export function problemResponses(...statuses: number[]): Record<number, TUnsafe<
   }
   return out;
 }
+
+/** The answer to a conditional read whose ETag is current: no body, the reader keeps what it has. */
+export const NOT_MODIFIED = Type.Null({ description: 'Not modified: the ETag sent as If-None-Match is still current' });
+
+/**
+ * Cache-Control of reads with a version-stamp ETag: a reader may keep the answer but must ask again each time
+ * (a 304 costs one indexed lookup); `private` because answers can depend on the key that asked.
+ */
+export const READER_CACHE = 'private, no-cache';

@@ -15,14 +15,15 @@ function createAjv(coerceTypes: false | 'array') {
 }
 
 /** A file body (`format: binary`) arrives as bytes, which no JSON Schema describes: it is checked to be bytes. */
-const isBinary = (schema: AnySchema) => typeof schema === 'object' && (schema as { type?: unknown }).type === 'string' && (schema as { format?: unknown }).format === 'binary';
+const isBinary = (schema: AnySchema) =>
+  typeof schema === 'object' && (schema as { type?: unknown }).type === 'string' && (schema as { format?: unknown }).format === 'binary';
 
 export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaCompiler<AnySchema> {
   const body = createAjv(false);
   const text = createAjv('array');
   for (const schema of sharedSchemas) {
-    body.addSchema(schema as AnySchema);
-    text.addSchema(schema as AnySchema);
+    body.addSchema(schema);
+    text.addSchema(schema);
   }
   return ({ schema, httpPart, contentType }) => {
     if (isBinary(schema)) return (data: unknown) => Buffer.isBuffer(data);

@@ -91,7 +91,10 @@ t.test('a dashboard on another origin, in chromium', { skip }, async (t) => {
     t.equal(await page.textContent('#etag'), expected.headers.etag, 'the ETag is exposed');
     t.equal(await page.textContent('#not-exposed'), 'null', 'a header not exposed stays hidden from the script');
     t.same(log.errors, [], 'no page errors');
-    t.notOk(log.console.some((line) => /CORS/.test(line)), 'no CORS complaint in the console');
+    t.notOk(
+      log.console.some((line) => /CORS/.test(line)),
+      'no CORS complaint in the console',
+    );
 
     const preflight = seen.find((r) => r.method === 'OPTIONS' && r.url.startsWith('/v1/values') && r.origin === dashboard.origin);
     t.ok(preflight, 'the Authorization header made the browser preflight');
@@ -111,7 +114,11 @@ t.test('a dashboard on another origin, in chromium', { skip }, async (t) => {
     t.match(message, `from origin '${stranger.origin}' has been blocked by CORS policy`, 'the console reports the CORS refusal', { console: log.console });
     t.match(message, /No 'Access-Control-Allow-Origin' header/, 'because the preflight answer allows no origin');
     const fromStranger = seen.filter((r) => r.origin === stranger.origin);
-    t.same(fromStranger.map((r) => r.method), ['OPTIONS'], 'only the preflight reached the API; the GET was never sent');
+    t.same(
+      fromStranger.map((r) => r.method),
+      ['OPTIONS'],
+      'only the preflight reached the API; the GET was never sent',
+    );
   });
 
   t.test('an error answer is readable too (a dashboard can show why)', async (t) => {

@@ -90,7 +90,12 @@ t.test('Swagger UI in chromium', { skip }, async (t) => {
     t.equal(exported.statusCode, 200);
     const file = join(dir, 'phu-luc-2023-BQL-KCN.csv');
     await writeFile(file, exported.rawPayload);
-    const expected = await api.request({ method: 'POST', url: '/v1/reports/2023/BQL-KCN/annex?dryRun=true', headers: { 'content-type': 'text/csv' }, payload: exported.rawPayload });
+    const expected = await api.request({
+      method: 'POST',
+      url: '/v1/reports/2023/BQL-KCN/annex?dryRun=true',
+      headers: { 'content-type': 'text/csv' },
+      payload: exported.rawPayload,
+    });
     t.equal(expected.statusCode, 200, 'the same import by inject, for comparison');
 
     const op = await tryItOut(page, 'reports', 'importReportAnnex');
@@ -139,12 +144,16 @@ t.test('Swagger UI in chromium', { skip }, async (t) => {
     const answer = await execute(op);
     if (answer.status !== '201') await screenshotOnFailure(t, page, 'document');
     t.equal(answer.status, '201', 'Swagger UI shows 201', { body: answer.body.slice(0, 2000) });
-    t.match(JSON.parse(answer.body), {
-      documentId,
-      filename: 'kế-hoạch-01-KH-BQL.pdf',
-      contentType: 'application/pdf',
-      size: pdf.length,
-      sha256: createHash('sha256').update(pdf).digest('hex'),
-    }, 'the bytes arrived intact');
+    t.match(
+      JSON.parse(answer.body),
+      {
+        documentId,
+        filename: 'kế-hoạch-01-KH-BQL.pdf',
+        contentType: 'application/pdf',
+        size: pdf.length,
+        sha256: createHash('sha256').update(pdf).digest('hex'),
+      },
+      'the bytes arrived intact',
+    );
   });
 });

@@ -2,13 +2,27 @@ import t from 'tap';
 import { matchAnnexRows, readAnnexTable, readAnnexValue, type AnnexIndicator } from '../../src/domain/annex.js';
 
 const ind = (code: string, stt: string, name: string, over: Partial<AnnexIndicator> = {}): AnnexIndicator => ({
-  code, stt, name, unit: null, printed: true, valueType: 'integer', rollup: 'sum', parentCode: code.includes('.') ? code.split('.').slice(0, -1).join('.') : null, ...over,
+  code,
+  stt,
+  name,
+  unit: null,
+  printed: true,
+  valueType: 'integer',
+  rollup: 'sum',
+  parentCode: code.includes('.') ? code.split('.').slice(0, -1).join('.') : null,
+  ...over,
 });
 const indicators = [
   ind('I', 'I', 'Công tác chỉ đạo điều hành CCHC', { valueType: 'section' }),
   ind('I.2', '2', 'Kiểm tra CCHC', { valueType: 'section' }),
   ind('I.2.3', '', 'Số vấn đề phát hiện qua kiểm tra'),
-  ind('I.5', '5', 'Có sáng kiến, giải pháp mới về CCHC', { valueType: 'boolean', options: [{ value: 0, label: 'Không' }, { value: 1, label: 'Có' }] }),
+  ind('I.5', '5', 'Có sáng kiến, giải pháp mới về CCHC', {
+    valueType: 'boolean',
+    options: [
+      { value: 0, label: 'Không' },
+      { value: 1, label: 'Có' },
+    ],
+  }),
   ind('IV', 'IV', 'Cải cách tổ chức bộ máy hành chính nhà nước', { valueType: 'section' }),
   ind('IV.6', '6', 'Kiểm tra việc thực hiện nhiệm vụ phân cấp quản lý nhà nước'),
   ind('IV.6.3', '', 'Số vấn đề phát hiện qua kiểm tra'),
@@ -27,7 +41,14 @@ t.test('finds the header under title rows and reads the data rows with their row
     { row: 5, stt: 'I', name: 'Công tác chỉ đạo điều hành CCHC', unit: '', value: '', note: '' },
     { row: 6, stt: '', name: 'Số vấn đề phát hiện qua kiểm tra', unit: 'Vấn đề', value: '3', note: 'ba lỗi' },
   ]);
-  t.equal(readAnnexTable([['a', 'b'], ['1', '2']]), undefined, 'no header, no table');
+  t.equal(
+    readAnnexTable([
+      ['a', 'b'],
+      ['1', '2'],
+    ]),
+    undefined,
+    'no header, no table',
+  );
 });
 
 t.test('matches by name in order, tolerating spacing, case and diacritics; repeated names go to their section', async (t) => {
@@ -40,8 +61,20 @@ t.test('matches by name in order, tolerating spacing, case and diacritics; repea
     { row: 6, stt: '', name: 'Một dòng không có trong biểu mẫu', unit: '', value: '1', note: '' },
   ];
   const { matched, unmatched } = matchAnnexRows(indicators, rows);
-  t.same(matched.map((m) => [m.row.row, m.indicator.code]), [[1, 'I'], [2, 'I.2.3'], [3, 'IV'], [4, 'IV.6'], [5, 'IV.6.3']]);
-  t.same(unmatched.map((r) => r.row), [6]);
+  t.same(
+    matched.map((m) => [m.row.row, m.indicator.code]),
+    [
+      [1, 'I'],
+      [2, 'I.2.3'],
+      [3, 'IV'],
+      [4, 'IV.6'],
+      [5, 'IV.6.3'],
+    ],
+  );
+  t.same(
+    unmatched.map((r) => r.row),
+    [6],
+  );
 });
 
 t.test('values: numbers, codes by number or label, blank', async (t) => {

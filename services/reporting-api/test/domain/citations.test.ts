@@ -27,8 +27,14 @@ t.test('the reference report: the tricky forms', async (t) => {
     ['Quyết định 662/QĐ-UBND ngày 21/3/2023', { type: 'quyet-dinh', issuedOn: '2023-03-21' }],
     ['công văn số 3004/UBND-TTHC ngày 02/11/2023', { type: 'cong-van', issuer: 'UBND', issuedOn: '2023-11-02' }],
     ['Công điện số 644/CD-TTg ngày 13/7/2023', { type: 'cong-dien', symbol: 'CD-TTg', issuer: 'TTg' }],
-    ['Quyết định số 28/2011/QĐ-UBND ngày 17/8/2011', { number: '28/2011', year: 2011, symbol: 'QĐ-UBND', reference: '28/2011/QĐ-UBND', issuer: 'UBND', issuerName: 'UBND tỉnh' }],
-    ['Chỉ thị số 18-CT/TU ngày 22/02/2023', { type: 'chi-thi', number: '18', symbol: 'CT/TU', reference: '18-CT/TU', issuer: 'TU', issuerName: /^Ban Thường vụ Tỉnh ủy( Sóc Trăng)?$/ }],
+    [
+      'Quyết định số 28/2011/QĐ-UBND ngày 17/8/2011',
+      { number: '28/2011', year: 2011, symbol: 'QĐ-UBND', reference: '28/2011/QĐ-UBND', issuer: 'UBND', issuerName: 'UBND tỉnh' },
+    ],
+    [
+      'Chỉ thị số 18-CT/TU ngày 22/02/2023',
+      { type: 'chi-thi', number: '18', symbol: 'CT/TU', reference: '18-CT/TU', issuer: 'TU', issuerName: /^Ban Thường vụ Tỉnh ủy( Sóc Trăng)?$/ },
+    ],
     ['Thông báo số 445-TB/VPTU ngày 18/7/2023', { type: 'thong-bao', issuer: 'VPTU', issuerName: 'Văn phòng Tỉnh ủy Sóc Trăng' }],
     ['Quy định số 164-QĐ/TW ngày 01/02/2013', { type: 'quy-dinh', symbol: 'QĐ/TW', issuer: 'TW', issuerName: 'Bộ Chính trị' }],
     ['Văn bản số 1525/UBND-TTHC ngày 19/6/2023', { type: 'cong-van', issuer: 'UBND', issuerName: 'UBND tỉnh Sóc Trăng' }],
@@ -37,10 +43,18 @@ t.test('the reference report: the tricky forms', async (t) => {
   ];
   for (const [text, expected] of cases) t.match(byText(text), expected, text);
   // A heading wrapped over a blank line: "của Thủ\n\ntướng Chính phủ".
-  t.equal(found.filter((c) => c.reference === '10/CT-TTg').every((c) => c.issuerName === 'Thủ tướng Chính phủ'), true, 'a wrapped issuer name is joined');
+  t.equal(
+    found.filter((c) => c.reference === '10/CT-TTg').every((c) => c.issuerName === 'Thủ tướng Chính phủ'),
+    true,
+    'a wrapped issuer name is joined',
+  );
   // In parentheses, in a list joined by ",", and by "và".
   const listed = found.findIndex((c, i) => c.reference === '02/KH-BQL' && found[i + 1]?.reference === '05/KH-BQL');
-  t.equal(REFERENCE.slice(found[listed]!.start, found[listed + 1]!.end), 'Kế hoạch số 02/KH-BQL ngày 11/01/2023, Kế hoạch số 05/KH-BQL ngày 31/01/2023', 'a list joined by ","');
+  t.equal(
+    REFERENCE.slice(found[listed]!.start, found[listed + 1]!.end),
+    'Kế hoạch số 02/KH-BQL ngày 11/01/2023, Kế hoạch số 05/KH-BQL ngày 31/01/2023',
+    'a list joined by ","',
+  );
   t.ok(REFERENCE.includes(`(${found.find((c) => c.reference === '573/BQL-VP')!.text})`), 'inside parentheses');
 });
 
@@ -48,17 +62,29 @@ t.test('formats, table-driven', async (t) => {
   const cases: Array<[label: string, text: string, expected: Partial<Citation>]> = [
     ['leading zeros', 'theo Kế hoạch số 01/KH-BQL ngày 05/01/2023.', { text: 'Kế hoạch số 01/KH-BQL ngày 05/01/2023', issuedOn: '2023-01-05', start: 5 }],
     ['no leading zeros', 'Kế hoạch số 1/KH-BQL ngày 5/1/2023', { number: '1', issuedOn: '2023-01-05' }],
-    ['day month year in words', 'Kế hoạch số 01/KH-BQL ngày 05 tháng 01 năm 2023 về', { issuedOn: '2023-01-05', text: 'Kế hoạch số 01/KH-BQL ngày 05 tháng 01 năm 2023' }],
+    [
+      'day month year in words',
+      'Kế hoạch số 01/KH-BQL ngày 05 tháng 01 năm 2023 về',
+      { issuedOn: '2023-01-05', text: 'Kế hoạch số 01/KH-BQL ngày 05 tháng 01 năm 2023' },
+    ],
     ['words without zeros', 'Quyết định số 7/QĐ-UBND ngày 5 tháng 1 năm 2024', { issuedOn: '2024-01-05', year: 2024 }],
     ['dashes and dots in dates', 'Công văn số 12/SNV-VP ngày 05-01-2024; Công văn số 13/SNV-VP ngày 06.01.2024', {}],
-    ['broken across a line', 'thực hiện Kế hoạch\nsố 01/KH-BQL ngày\n05/01/2023 của Ban', { text: 'Kế hoạch\nsố 01/KH-BQL ngày\n05/01/2023', issuedOn: '2023-01-05', symbol: 'KH-BQL' }],
+    [
+      'broken across a line',
+      'thực hiện Kế hoạch\nsố 01/KH-BQL ngày\n05/01/2023 của Ban',
+      { text: 'Kế hoạch\nsố 01/KH-BQL ngày\n05/01/2023', issuedOn: '2023-01-05', symbol: 'KH-BQL' },
+    ],
     ['broken inside the symbol', 'Kế hoạch số 01/KH-\nBQL ngày 05/01/2023', { symbol: 'KH-BQL', reference: '01/KH-BQL', issuedOn: '2023-01-05' }],
     ['Windows line ends', 'Kế hoạch số 01/KH-BQL\r\nngày 05/01/2023', { issuedOn: '2023-01-05' }],
     ['in parentheses', '(Công văn số 573/BQL-VP ngày 13/9/2023)', { text: 'Công văn số 573/BQL-VP ngày 13/9/2023', start: 1, issuer: 'BQL' }],
     ['colon after số', 'Quyết định số: 15/QĐ-UBND ngày 02/03/2024', { number: '15', issuedOn: '2024-03-02' }],
     ['without diacritics', 'Ke hoach so 01/KH-BQL ngay 05/01/2023', { type: 'ke-hoach', issuedOn: '2023-01-05' }],
     ['upper case', 'KẾ HOẠCH SỐ 01/KH-BQL NGÀY 05/01/2023', { type: 'ke-hoach', issuedOn: '2023-01-05' }],
-    ['normative with year', 'Nghị định số 09/2019/NĐ-CP ngày 24/01/2019 của Chính phủ', { type: 'nghi-dinh', number: '09/2019', year: 2019, issuer: 'CP', issuerName: 'Chính phủ' }],
+    [
+      'normative with year',
+      'Nghị định số 09/2019/NĐ-CP ngày 24/01/2019 của Chính phủ',
+      { type: 'nghi-dinh', number: '09/2019', year: 2019, issuer: 'CP', issuerName: 'Chính phủ' },
+    ],
     ['joint circular', 'Thông tư liên tịch số 01/2015/TTLT-BNV-BTC', { type: 'thong-tu-lien-tich', issuer: 'BNV-BTC', year: 2015 }],
     ['law', 'Luật số 80/2015/QH13', { type: 'luat', number: '80/2015', issuer: 'QH13' }],
     ['Party conclusion', 'Kết luận số 14-KL/TW ngày 22/9/2021 của Bộ Chính trị', { type: 'ket-luan', symbol: 'KL/TW', issuer: 'TW', issuedOn: '2021-09-22' }],
@@ -69,17 +95,33 @@ t.test('formats, table-driven', async (t) => {
     ['abbreviation as the type word', 'theo KH số 01/KH-BQL', { type: 'ke-hoach' }],
     ['an impossible date is not read', 'Kế hoạch số 01/KH-BQL ngày 31/02/2023', { issuedOn: null, year: null, text: 'Kế hoạch số 01/KH-BQL' }],
     ['the issuer after của', 'Kế hoạch số 120/KH-UBND ngày 14/6/2023 của UBND tỉnh về cải thiện', { issuerName: 'UBND tỉnh' }],
-    ['a date in parentheses', 'Quyết định số 123/QĐ-UBND (ngày 01/02/2023) của UBND tỉnh', { issuedOn: '2023-02-01', text: 'Quyết định số 123/QĐ-UBND (ngày 01/02/2023)', issuerName: 'UBND tỉnh' }],
+    [
+      'a date in parentheses',
+      'Quyết định số 123/QĐ-UBND (ngày 01/02/2023) của UBND tỉnh',
+      { issuedOn: '2023-02-01', text: 'Quyết định số 123/QĐ-UBND (ngày 01/02/2023)', issuerName: 'UBND tỉnh' },
+    ],
     ['an unclosed parenthesis', 'Quyết định số 123/QĐ-UBND (ngày 01/02/2023 và', { issuedOn: null, text: 'Quyết định số 123/QĐ-UBND' }],
     ['an en dash for the hyphen', 'Kế hoạch số 02/KH–BQL ngày 11/01/2023', { symbol: 'KH-BQL', issuer: 'BQL', issuedOn: '2023-01-11' }],
     ['a letter after the number', 'Kế hoạch số 15a/KH-BQL', { number: '15a', reference: '15a/KH-BQL' }],
     ['Ð for Đ (legacy encodings)', 'Quyết Ðịnh số 10/QÐ-UBND', { type: 'quyet-dinh', symbol: 'QÐ-UBND', issuer: 'UBND' }],
     ['abbreviation without số', 'theo QĐ 766/QĐ-TTg và NĐ 61/2018/NĐ-CP', { type: 'quyet-dinh', reference: '766/QĐ-TTg', text: 'QĐ 766/QĐ-TTg' }],
-    ['a law by its title', 'Luật Tổ chức chính quyền địa phương số 77/2015/QH13 ngày 19/6/2015', { type: 'luat', number: '77/2015', issuer: 'QH13', text: 'Luật Tổ chức chính quyền địa phương số 77/2015/QH13 ngày 19/6/2015' }],
+    [
+      'a law by its title',
+      'Luật Tổ chức chính quyền địa phương số 77/2015/QH13 ngày 19/6/2015',
+      { type: 'luat', number: '77/2015', issuer: 'QH13', text: 'Luật Tổ chức chính quyền địa phương số 77/2015/QH13 ngày 19/6/2015' },
+    ],
     ['a code by its title', 'Bộ luật Lao động số 45/2019/QH14', { type: 'bo-luat', issuer: 'QH14' }],
     ['a report by its title', 'Báo cáo tổng kết số 12/BC-UBND', { type: 'bao-cao', text: 'Báo cáo tổng kết số 12/BC-UBND' }],
-    ['a compound type word', 'Thông báo kết luận số 123/TB-VP ngày 5/6/2023', { type: 'thong-bao', issuer: 'VP', text: 'Thông báo kết luận số 123/TB-VP ngày 5/6/2023' }],
-    ['issuer name with và', 'Quyết định số 1135/QĐ-BKHĐT ngày 30/7/2019 của Bộ Lao động - Thương binh và Xã hội, nhằm', { issuerName: 'Bộ Lao động - Thương binh và Xã hội' }],
+    [
+      'a compound type word',
+      'Thông báo kết luận số 123/TB-VP ngày 5/6/2023',
+      { type: 'thong-bao', issuer: 'VP', text: 'Thông báo kết luận số 123/TB-VP ngày 5/6/2023' },
+    ],
+    [
+      'issuer name with và',
+      'Quyết định số 1135/QĐ-BKHĐT ngày 30/7/2019 của Bộ Lao động - Thương binh và Xã hội, nhằm',
+      { issuerName: 'Bộ Lao động - Thương binh và Xã hội' },
+    ],
   ];
   for (const [label, text, expected] of cases) {
     const found = extractCitations(text);
@@ -91,17 +133,41 @@ t.test('formats, table-driven', async (t) => {
 
 t.test('lists share the type word', async (t) => {
   const cases: Array<[label: string, text: string, expected: Array<Partial<Citation>>]> = [
-    ['comma', 'các Quyết định số 1988/QĐ-UBND ngày 11/8/2023, 2995/QĐ-UBND ngày 24/11/2023 của UBND tỉnh', [
-      { reference: '1988/QĐ-UBND', issuedOn: '2023-08-11' },
-      { type: 'quyet-dinh', reference: '2995/QĐ-UBND', issuedOn: '2023-11-24', text: '2995/QĐ-UBND ngày 24/11/2023', issuerName: 'UBND tỉnh' },
-    ]],
-    ['semicolon and số', 'Kế hoạch số 02/KH-BQL ngày 11/01/2023; số 05/KH-BQL ngày 31/01/2023', [{ reference: '02/KH-BQL' }, { type: 'ke-hoach', reference: '05/KH-BQL', text: 'số 05/KH-BQL ngày 31/01/2023' }]],
+    [
+      'comma',
+      'các Quyết định số 1988/QĐ-UBND ngày 11/8/2023, 2995/QĐ-UBND ngày 24/11/2023 của UBND tỉnh',
+      [
+        { reference: '1988/QĐ-UBND', issuedOn: '2023-08-11' },
+        { type: 'quyet-dinh', reference: '2995/QĐ-UBND', issuedOn: '2023-11-24', text: '2995/QĐ-UBND ngày 24/11/2023', issuerName: 'UBND tỉnh' },
+      ],
+    ],
+    [
+      'semicolon and số',
+      'Kế hoạch số 02/KH-BQL ngày 11/01/2023; số 05/KH-BQL ngày 31/01/2023',
+      [{ reference: '02/KH-BQL' }, { type: 'ke-hoach', reference: '05/KH-BQL', text: 'số 05/KH-BQL ngày 31/01/2023' }],
+    ],
     ['và', 'Công văn số 12/SNV-VP và số 15/SNV-TTr', [{ issuer: 'SNV' }, { type: 'cong-van', reference: '15/SNV-TTr', issuer: 'SNV' }]],
-    ['three, the last with its own word', 'Thông báo số 15/TB-BQL ngày 16/8/2023, 16/TB-BQL ngày 16/8/2023 và Thông báo số 54/TB-BQL ngày 29/11/2023', [{ number: '15' }, { number: '16', type: 'thong-bao' }, { number: '54', text: 'Thông báo số 54/TB-BQL ngày 29/11/2023' }]],
+    [
+      'three, the last with its own word',
+      'Thông báo số 15/TB-BQL ngày 16/8/2023, 16/TB-BQL ngày 16/8/2023 và Thông báo số 54/TB-BQL ngày 29/11/2023',
+      [{ number: '15' }, { number: '16', type: 'thong-bao' }, { number: '54', text: 'Thông báo số 54/TB-BQL ngày 29/11/2023' }],
+    ],
     ['list items name their own type', 'Quyết định số 5/QĐ-UBND, 6/KH-UBND', [{ type: 'quyet-dinh' }, { type: 'ke-hoach' }]],
-    ['the list goes on after the issuer', 'Quyết định số 10/QĐ-UBND ngày 01/02/2023 của UBND tỉnh; số 11/QĐ-UBND ngày 02/02/2023', [{ issuerName: 'UBND tỉnh' }, { reference: '11/QĐ-UBND', issuedOn: '2023-02-02' }]],
-    ['an issuer name does not hide a citation', 'Kế hoạch số 01/KH-BQL của Ban Quản lý Quyết định số 12/QĐ-BQL', [{ issuerName: 'Ban Quản lý' }, { type: 'quyet-dinh' }]],
-    ['a title that names another type is not one', 'Báo cáo kết quả thực hiện Quyết định số 12/QĐ-UBND', [{ type: 'quyet-dinh', text: 'Quyết định số 12/QĐ-UBND' }]],
+    [
+      'the list goes on after the issuer',
+      'Quyết định số 10/QĐ-UBND ngày 01/02/2023 của UBND tỉnh; số 11/QĐ-UBND ngày 02/02/2023',
+      [{ issuerName: 'UBND tỉnh' }, { reference: '11/QĐ-UBND', issuedOn: '2023-02-02' }],
+    ],
+    [
+      'an issuer name does not hide a citation',
+      'Kế hoạch số 01/KH-BQL của Ban Quản lý Quyết định số 12/QĐ-BQL',
+      [{ issuerName: 'Ban Quản lý' }, { type: 'quyet-dinh' }],
+    ],
+    [
+      'a title that names another type is not one',
+      'Báo cáo kết quả thực hiện Quyết định số 12/QĐ-UBND',
+      [{ type: 'quyet-dinh', text: 'Quyết định số 12/QĐ-UBND' }],
+    ],
   ];
   for (const [label, text, expected] of cases) {
     const found = extractCitations(text);
@@ -126,7 +192,8 @@ t.test('not citations', async (t) => {
     'Kế hoạch số 01/KH - BQL',
     'theo KH 12/UBND-VP',
     '',
-  ]) t.same(extractCitations(text), [], JSON.stringify(text));
+  ])
+    t.same(extractCitations(text), [], JSON.stringify(text));
 });
 
 t.test('offsets are into the text as given, even decomposed (NFD) or with astral characters', async (t) => {
@@ -142,7 +209,13 @@ t.test('offsets are into the text as given, even decomposed (NFD) or with astral
 
 t.test('long runs of spaces and repeated words take linear time (a quadratic search would time the file out)', async (t) => {
   const spaces = ' '.repeat(500_000);
-  for (const text of [`Kế hoạch số 01/KH-BQL${spaces}x`, `Kế hoạch${spaces}số`, `Kế hoạch số 01/KH-BQL ngày 05 tháng 01${spaces}x`, `Kế hoạch số 01/KH-BQL của${spaces}x`, `Kế hoạch Tổ${' Tổ'.repeat(300_000)}`]) {
+  for (const text of [
+    `Kế hoạch số 01/KH-BQL${spaces}x`,
+    `Kế hoạch${spaces}số`,
+    `Kế hoạch số 01/KH-BQL ngày 05 tháng 01${spaces}x`,
+    `Kế hoạch số 01/KH-BQL của${spaces}x`,
+    `Kế hoạch Tổ${' Tổ'.repeat(300_000)}`,
+  ]) {
     t.ok(extractCitations(text).length <= 1, `${text.length} characters`);
   }
   t.equal(extractCitations('số 01/KH-BQL; '.repeat(70_000)).length, 0, 'list items with no type word before them');
@@ -169,7 +242,14 @@ t.test('symbols and abbreviations', async (t) => {
 });
 
 t.test('the same document', async (t) => {
-  const base: DocumentIdentity = { type: 'ke-hoach', number: '01', symbol: 'KH-BQL', year: 2023, issuedOn: '2023-01-05', issuerNames: ['Ban Quản lý các khu công nghiệp tỉnh Sóc Trăng'] };
+  const base: DocumentIdentity = {
+    type: 'ke-hoach',
+    number: '01',
+    symbol: 'KH-BQL',
+    year: 2023,
+    issuedOn: '2023-01-05',
+    issuerNames: ['Ban Quản lý các khu công nghiệp tỉnh Sóc Trăng'],
+  };
   t.ok(sameDocument(base, { ...base }), 'identical');
   t.ok(sameDocument(base, { ...base, issuedOn: null }), 'same year, one undated');
   t.ok(sameDocument(base, { ...base, issuedOn: null, year: null }), 'no year: unknown');
@@ -178,7 +258,10 @@ t.test('the same document', async (t) => {
   t.ok(sameDocument(base, { ...base, issuerNames: [] }), 'unknown issuer');
   t.ok(sameDocument(base, { ...base, issuerNames: ['BQL các KCN'] }), 'the abbreviation of the same body');
   t.notOk(sameDocument(base, { ...base, issuerNames: ['Sở Nội vụ'] }), 'another issuer');
-  t.ok(sameDocument({ ...base, type: 'cong-dien', symbol: 'CĐ-TTg', issuerNames: [] }, { ...base, type: 'cong-dien', symbol: 'CD-TTg', issuerNames: [] }), 'CĐ written CD');
+  t.ok(
+    sameDocument({ ...base, type: 'cong-dien', symbol: 'CĐ-TTg', issuerNames: [] }, { ...base, type: 'cong-dien', symbol: 'CD-TTg', issuerNames: [] }),
+    'CĐ written CD',
+  );
   t.notOk(sameDocument(base, { ...base, type: 'quyet-dinh' }), 'another type');
   t.notOk(sameDocument(base, { ...base, number: '10' }), 'another number');
   t.ok(sameDocument(base, { ...base, number: '1' }), '01 and 1 are one number');
@@ -201,7 +284,9 @@ t.test('file types: the bytes must be what the Content-Type says', async (t) => 
   t.same(fileTypeOf('application/pdf', 'a.pdf', pdf), { contentType: 'application/pdf' });
   t.match(fileTypeOf('application/pdf', 'a.pdf', zip), { refused: /not a application\/pdf/ });
   t.same(fileTypeOf('application/msword', 'a.doc', ole), { contentType: 'application/msword' });
-  t.same(fileTypeOf('application/octet-stream', 'Báo cáo.docx', zip), { contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' });
+  t.same(fileTypeOf('application/octet-stream', 'Báo cáo.docx', zip), {
+    contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  });
   t.same(fileTypeOf('application/octet-stream', 'bang.XLS', ole), { contentType: 'application/vnd.ms-excel' });
   t.match(fileTypeOf('application/octet-stream', 'a.exe', Buffer.from('MZ')), { refused: /extension/ });
   t.match(fileTypeOf('application/octet-stream', 'a.pdf', zip), { refused: /extension/ });

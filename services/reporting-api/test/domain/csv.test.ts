@@ -14,8 +14,14 @@ t.test('round trip with quotes, separators, line breaks and Vietnamese text', as
 });
 
 t.test('semicolon-separated files from a Vietnamese-locale Excel', async (t) => {
-  t.same(parseCsv('STT;Chỉ tiêu;Kết quả\r\n1;Tỷ lệ;98,9\r\n'), [['STT', 'Chỉ tiêu', 'Kết quả'], ['1', 'Tỷ lệ', '98,9']]);
-  t.same(parseCsv('a\tb\n1\t2'), [['a', 'b'], ['1', '2']]);
+  t.same(parseCsv('STT;Chỉ tiêu;Kết quả\r\n1;Tỷ lệ;98,9\r\n'), [
+    ['STT', 'Chỉ tiêu', 'Kết quả'],
+    ['1', 'Tỷ lệ', '98,9'],
+  ]);
+  t.same(parseCsv('a\tb\n1\t2'), [
+    ['a', 'b'],
+    ['1', '2'],
+  ]);
 });
 
 t.test('an unterminated quote is an error', async (t) => {

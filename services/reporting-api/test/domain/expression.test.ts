@@ -1,7 +1,16 @@
 import t from 'tap';
 import { evaluate, ExpressionError, parseExpression, references, roundTo } from '../../src/domain/expression.js';
 
-const values: Record<string, number | null> = { 'I.1.1': 20, 'I.1.2': 20, 'III.7.2': 99, 'III.7.2.1': 98, 'III.7.2.2': 0, 'IV.1.6': 0, 'IV.1.9': 0, 'V.6': null };
+const values: Record<string, number | null> = {
+  'I.1.1': 20,
+  'I.1.2': 20,
+  'III.7.2': 99,
+  'III.7.2.1': 98,
+  'III.7.2.2': 0,
+  'IV.1.6': 0,
+  'IV.1.9': 0,
+  'V.6': null,
+};
 const lookup = (code: string) => values[code] ?? null;
 
 t.test('evaluates with precedence and parentheses', async (t) => {

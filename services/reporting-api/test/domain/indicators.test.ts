@@ -4,8 +4,23 @@ import { bounds, checkValue, type IndicatorDef } from '../../src/domain/indicato
 const def = (over: Partial<IndicatorDef>): IndicatorDef => ({ code: 'X.1', name: 'x', valueType: 'integer', rollup: 'sum', ...over });
 const count = def({ code: 'I.1.1' });
 const percent = def({ code: 'III.6.3', valueType: 'percent' });
-const yesNo = def({ code: 'I.5', valueType: 'boolean', options: [{ value: 1, label: 'Có' }, { value: 0, label: 'Không' }] });
-const choice = def({ code: 'I.7.2', valueType: 'choice', options: [{ value: 0, label: 'Trực tuyến' }, { value: 1, label: 'Phát phiếu' }, { value: 2, label: 'Kết hợp' }] });
+const yesNo = def({
+  code: 'I.5',
+  valueType: 'boolean',
+  options: [
+    { value: 1, label: 'Có' },
+    { value: 0, label: 'Không' },
+  ],
+});
+const choice = def({
+  code: 'I.7.2',
+  valueType: 'choice',
+  options: [
+    { value: 0, label: 'Trực tuyến' },
+    { value: 1, label: 'Phát phiếu' },
+    { value: 2, label: 'Kết hợp' },
+  ],
+});
 const text = def({ code: 'X.9', valueType: 'text' });
 const decimal = def({ code: 'X.2', valueType: 'decimal', min: -5, max: 5 });
 const derived = def({ code: 'I.1', valueType: 'percent', formula: 'I.1.2 / I.1.1 * 100', rollup: 'recompute' });
@@ -14,8 +29,20 @@ const heading = def({ code: 'I', valueType: 'section', rollup: 'none' });
 
 t.test('accepted values', async (t) => {
   const ok: Array<[IndicatorDef, unknown]> = [
-    [count, 0], [count, 1473], [count, null], [percent, 0], [percent, 98.99], [percent, 100], [yesNo, 1], [yesNo, 0], [choice, 2],
-    [text, 'Có'], [text, ''], [decimal, -4.5], [overridable, 98.9], [overridable, null],
+    [count, 0],
+    [count, 1473],
+    [count, null],
+    [percent, 0],
+    [percent, 98.99],
+    [percent, 100],
+    [yesNo, 1],
+    [yesNo, 0],
+    [choice, 2],
+    [text, 'Có'],
+    [text, ''],
+    [decimal, -4.5],
+    [overridable, 98.9],
+    [overridable, null],
   ];
   for (const [d, v] of ok) t.same(checkValue(d, v), { ok: true, value: v }, `${d.code} ${JSON.stringify(v)}`);
 });

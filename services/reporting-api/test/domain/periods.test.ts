@@ -31,8 +31,30 @@ t.test('every kind parses and has its Nghị định 09/2019 window', async (t) 
 });
 
 t.test('every invalid form is refused', async (t) => {
-  const invalid = ['23', '2023-Q5', '2023-Q0', '2023-M13', '2023-M00', '2023-M1', '2023-m01', '2023-q1', '2023-H2', '2023-6M', '2023-', ' 2023',
-    '2023 ', '20231', '1999', '2101', '', '2023-Q1-', '2023/Q1', 'abcd', '2023-M012', '２０２３'];
+  const invalid = [
+    '23',
+    '2023-Q5',
+    '2023-Q0',
+    '2023-M13',
+    '2023-M00',
+    '2023-M1',
+    '2023-m01',
+    '2023-q1',
+    '2023-H2',
+    '2023-6M',
+    '2023-',
+    ' 2023',
+    '2023 ',
+    '20231',
+    '1999',
+    '2101',
+    '',
+    '2023-Q1-',
+    '2023/Q1',
+    'abcd',
+    '2023-M012',
+    '２０２３',
+  ];
   for (const id of invalid) t.equal(parsePeriodId(id), undefined, JSON.stringify(id));
 });
 

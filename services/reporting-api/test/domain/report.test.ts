@@ -9,7 +9,16 @@ const defs: IndicatorDef[] = [
   { code: 'I.1.1', name: 'Số nhiệm vụ đề ra', valueType: 'integer', rollup: 'sum' },
   { code: 'I.1.2', name: 'Số nhiệm vụ đã hoàn thành', valueType: 'integer', rollup: 'sum' },
   { code: 'I.2', name: 'Tỷ lệ trong kỳ', valueType: 'percent', decimals: 2, formula: 'I.1.2 / I.1.1 * 100', rollup: 'recompute' },
-  { code: 'I.3', name: 'Có sáng kiến', valueType: 'boolean', options: [{ value: 1, label: 'Có' }, { value: 0, label: 'Không' }], rollup: 'any' },
+  {
+    code: 'I.3',
+    name: 'Có sáng kiến',
+    valueType: 'boolean',
+    options: [
+      { value: 1, label: 'Có' },
+      { value: 0, label: 'Không' },
+    ],
+    rollup: 'any',
+  },
   { code: 'I.4', name: 'Ghi chú', valueType: 'text', rollup: 'none' },
 ];
 const rules: RuleDef[] = [
@@ -43,16 +52,30 @@ t.test('rules and the built-in derived check', async (t) => {
   const na = checkRules(template, report({ 'I.1.1': 0, 'I.1.2': 0, 'I.1': 100 }));
   t.match(na.findings, [{ rule: 'DERIVED_MISMATCH', message: /not applicable/ }], '100 % where 0 of 0 is caught');
   const skipped = checkRules(template, report({ 'I.1.2': 3 }));
-  t.same(skipped.skipped, [{ rule: 'R-DONE-LE-PLANNED', missing: ['I.1.1'] }, { rule: 'R-BOTH', missing: ['I.3'] }]);
+  t.same(skipped.skipped, [
+    { rule: 'R-DONE-LE-PLANNED', missing: ['I.1.1'] },
+    { rule: 'R-BOTH', missing: ['I.3'] },
+  ]);
   t.same(skipped.findings, [], 'a blank input is not 0: the rule is not checked');
 });
 
 t.test('every operator', async (t) => {
   const ops: Array<[RuleDef['op'], number, number, boolean]> = [
-    ['=', 98.99, 98.99, true], ['=', 98.9, 98.99, false], ['=', 100, 100.004, true],
-    ['<=', 1, 1, true], ['<=', 2, 1, false], ['<', 1, 1, false], ['<', 0, 1, true],
-    ['>=', 1, 1, true], ['>=', 0, 1, false], ['>', 2, 1, true], ['>', 1, 1, false],
-    ['both-or-neither', 0, 0, true], ['both-or-neither', 3, 5, true], ['both-or-neither', 0, 5, false], ['both-or-neither', 1, 0, false],
+    ['=', 98.99, 98.99, true],
+    ['=', 98.9, 98.99, false],
+    ['=', 100, 100.004, true],
+    ['<=', 1, 1, true],
+    ['<=', 2, 1, false],
+    ['<', 1, 1, false],
+    ['<', 0, 1, true],
+    ['>=', 1, 1, true],
+    ['>=', 0, 1, false],
+    ['>', 2, 1, true],
+    ['>', 1, 1, false],
+    ['both-or-neither', 0, 0, true],
+    ['both-or-neither', 3, 5, true],
+    ['both-or-neither', 0, 5, false],
+    ['both-or-neither', 1, 0, false],
   ];
   const d: IndicatorDef[] = [
     { code: 'I', name: 'a', valueType: 'decimal', rollup: 'sum' },
@@ -60,7 +83,16 @@ t.test('every operator', async (t) => {
   ];
   for (const [op, l, r, holds] of ops) {
     const tpl = compileTemplate(d, [{ code: 'R', left: 'I', op, right: 'II', severity: 'warning', message: 'm' }]);
-    const outcome = checkRules(tpl, computeReport(tpl, new Map([['I', l], ['II', r]])));
+    const outcome = checkRules(
+      tpl,
+      computeReport(
+        tpl,
+        new Map([
+          ['I', l],
+          ['II', r],
+        ]),
+      ),
+    );
     t.equal(outcome.findings.length === 0, holds, `${l} ${op} ${r}`);
   }
 });
@@ -69,8 +101,23 @@ t.test('templates that cannot compute are refused with the reason', async (t) =>
   const base: IndicatorDef = { code: 'I.1', name: 'x', valueType: 'integer', rollup: 'sum' };
   const cases: Array<[IndicatorDef[], RuleDef[], RegExp]> = [
     [[{ ...base, formula: 'I.9 + 1', rollup: 'recompute' }], [], /reads I\.9, which is not in the template/],
-    [[base, { code: 'I.2', name: 't', valueType: 'text', rollup: 'none' }, { code: 'I.3', name: 'y', valueType: 'decimal', formula: 'I.2 * 2', rollup: 'recompute' }], [], /I\.2, which holds no number/],
-    [[{ ...base, code: 'I.1', formula: 'I.2 + 1', rollup: 'recompute' }, { ...base, code: 'I.2', formula: 'I.1 + 1', rollup: 'recompute' }], [], /cycle: I\.1 → I\.2 → I\.1/],
+    [
+      [
+        base,
+        { code: 'I.2', name: 't', valueType: 'text', rollup: 'none' },
+        { code: 'I.3', name: 'y', valueType: 'decimal', formula: 'I.2 * 2', rollup: 'recompute' },
+      ],
+      [],
+      /I\.2, which holds no number/,
+    ],
+    [
+      [
+        { ...base, code: 'I.1', formula: 'I.2 + 1', rollup: 'recompute' },
+        { ...base, code: 'I.2', formula: 'I.1 + 1', rollup: 'recompute' },
+      ],
+      [],
+      /cycle: I\.1 → I\.2 → I\.1/,
+    ],
     [[{ ...base, formula: 'I.1 +', rollup: 'recompute' }], [], /I\.1: .*at the end/],
     [[{ ...base, formula: '1 + 1', rollup: 'sum' }], [], /rolls up by recompute/],
     [[{ ...base, rollup: 'recompute' }], [], /recompute needs a formula/],

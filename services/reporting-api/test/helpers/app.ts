@@ -2,7 +2,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import type { Database } from '../../src/db/connection.js';
-import { seedDatabase } from '../../src/db/seed.js';
+import { seedDatabase } from '../../src/seed.js';
 import type { Role } from '../../src/domain/roles.js';
 import { openTestDatabase } from './database.js';
 
@@ -24,8 +24,8 @@ const system = { keyId: null, requestId: 'test' };
 
 export async function buildTestApp(t: TestContext, options: Partial<AppOptions> & { seed?: boolean } = {}): Promise<TestApp> {
   const { database, drop } = await openTestDatabase();
-  if (options.seed !== false) await seedDatabase(database.db);
   const app = await buildApp({ database, logger: false, rateLimitMax: 0, ...options });
+  if (options.seed !== false) await seedDatabase(database, app.services);
   t.teardown(async () => {
     await app.close();
     await drop();

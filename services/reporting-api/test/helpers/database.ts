@@ -22,7 +22,9 @@ async function adminQuery(server: string, sql: string): Promise<void> {
 }
 
 /** `server` overrides the environment (the benchmarks pass theirs). */
-export async function openTestDatabase(server: string | undefined = serverUrl): Promise<{ database: Database; url: string | undefined; drop: () => Promise<void> }> {
+export async function openTestDatabase(
+  server: string | undefined = serverUrl,
+): Promise<{ database: Database; url: string | undefined; drop: () => Promise<void> }> {
   if (!server) {
     const database = await openDatabase({ dataDir: 'memory://' });
     await migrateDatabase(database);

@@ -15,14 +15,20 @@ t.test('agencies', async (t) => {
     t.equal(all.nextCursor, null);
 
     const found = (await api.request({ method: 'GET', url: `/v1/agencies?q=${encodeURIComponent('so noi vu')}`, as: 'reader' })).json();
-    t.same(found.items.map((a: any) => a.code), ['SNV']);
+    t.same(
+      found.items.map((a: any) => a.code),
+      ['SNV'],
+    );
     t.equal(found.items[0].name, 'Sở Nội vụ tỉnh Sóc Trăng', 'the name keeps its diacritics');
 
     const upper = (await api.request({ method: 'GET', url: `/v1/agencies?q=${encodeURIComponent('KHU CONG NGHIEP')}`, as: 'reader' })).json();
     t.same(upper.items.map((a: any) => a.code).sort(), ['BQL-KCN', 'TTHT-KCN']);
 
     const accented = (await api.request({ method: 'GET', url: `/v1/agencies?q=${encodeURIComponent('Trần Đề')}`, as: 'reader' })).json();
-    t.same(accented.items.map((a: any) => a.code), ['H-TD']);
+    t.same(
+      accented.items.map((a: any) => a.code),
+      ['H-TD'],
+    );
 
     const wildcard = (await api.request({ method: 'GET', url: `/v1/agencies?q=${encodeURIComponent('%')}`, as: 'reader' })).json();
     t.same(wildcard.items, [], '% matches itself, not everything');
@@ -31,10 +37,16 @@ t.test('agencies', async (t) => {
     t.equal(districts.items.length, 11);
 
     const children = (await api.request({ method: 'GET', url: '/v1/agencies?parent=BQL-KCN', as: 'reader' })).json();
-    t.same(children.items.map((a: any) => a.code), ['TTHT-KCN']);
+    t.same(
+      children.items.map((a: any) => a.code),
+      ['TTHT-KCN'],
+    );
 
     const top = (await api.request({ method: 'GET', url: '/v1/agencies?parent=none', as: 'reader' })).json();
-    t.same(top.items.map((a: any) => a.code), ['UBND-ST']);
+    t.same(
+      top.items.map((a: any) => a.code),
+      ['UBND-ST'],
+    );
   });
 
   t.test('cursor pagination walks every agency once', async (t) => {
@@ -65,7 +77,15 @@ t.test('agencies', async (t) => {
     t.match(problem(missing), { code: 'AGENCY_NOT_FOUND', contentType: /^application\/problem\+json/ });
 
     const tree = (await api.request({ method: 'GET', url: '/v1/agencies/H-CT/subtree', as: 'reader' })).json();
-    t.same(tree.items.map((n: any) => [n.code, n.depth]), [['H-CT', 0], ['H-CT-AH', 1], ['H-CT-PT', 1], ['H-CT-TT', 1]]);
+    t.same(
+      tree.items.map((n: any) => [n.code, n.depth]),
+      [
+        ['H-CT', 0],
+        ['H-CT-AH', 1],
+        ['H-CT-PT', 1],
+        ['H-CT-TT', 1],
+      ],
+    );
 
     const province = (await api.request({ method: 'GET', url: '/v1/agencies/UBND-ST/subtree', as: 'reader' })).json();
     t.equal(province.items.length, 40);
@@ -78,14 +98,21 @@ t.test('agencies', async (t) => {
 
   t.test('create with Vietnamese names kept exactly', async (t) => {
     const name = 'Ủy ban nhân dân xã Thuận Hòa';
-    const res = await api.request({ method: 'POST', url: '/v1/agencies', payload: { code: 'H-CT-THH', name, shortName: 'Xã Thuận Hòa', kind: 'commune', parentCode: 'H-CT' } });
+    const res = await api.request({
+      method: 'POST',
+      url: '/v1/agencies',
+      payload: { code: 'H-CT-THH', name, shortName: 'Xã Thuận Hòa', kind: 'commune', parentCode: 'H-CT' },
+    });
     t.equal(res.statusCode, 201);
     t.equal(res.json().name, name);
     t.equal(res.json().name.normalize('NFC'), name.normalize('NFC'));
     const back = (await api.request({ method: 'GET', url: '/v1/agencies/H-CT-THH', as: 'reader' })).json();
     t.equal(back.name, name);
     const found = (await api.request({ method: 'GET', url: '/v1/agencies?q=thuan%20hoa', as: 'reader' })).json();
-    t.same(found.items.map((a: any) => a.code), ['H-CT-THH']);
+    t.same(
+      found.items.map((a: any) => a.code),
+      ['H-CT-THH'],
+    );
   });
 
   t.test('create refusals', async (t) => {
@@ -99,7 +126,9 @@ t.test('agencies', async (t) => {
 
     const invalid = await api.request({ method: 'POST', url: '/v1/agencies', payload: { code: 'lower case', name: '', kind: 'ministry', extra: 1 } });
     t.equal(invalid.statusCode, 400);
-    const pointers = problem(invalid).errors.map((e: any) => e.pointer).sort();
+    const pointers = problem(invalid)
+      .errors.map((e: any) => e.pointer)
+      .sort();
     t.same(pointers, ['/code', '/extra', '/kind', '/name']);
 
     const count = (await api.request({ method: 'GET', url: '/v1/agencies?limit=500', as: 'reader' })).json().items.length;
@@ -151,16 +180,26 @@ t.test('agencies', async (t) => {
 
     const leaf = await api.request({ method: 'POST', url: '/v1/agencies/H-CT-PT/deactivate' });
     t.equal(leaf.statusCode, 200);
-    t.same(leaf.json().deactivated.map((a: any) => [a.code, a.active]), [['H-CT-PT', false]]);
+    t.same(
+      leaf.json().deactivated.map((a: any) => [a.code, a.active]),
+      [['H-CT-PT', false]],
+    );
 
     const cascade = await api.request({ method: 'POST', url: '/v1/agencies/H-CT/deactivate?cascade=true' });
     t.equal(cascade.statusCode, 200);
-    t.same(cascade.json().deactivated.map((a: any) => a.code), ['H-CT', 'H-CT-AH', 'H-CT-THH', 'H-CT-TT']);
+    t.same(
+      cascade.json().deactivated.map((a: any) => a.code),
+      ['H-CT', 'H-CT-AH', 'H-CT-THH', 'H-CT-TT'],
+    );
 
     const active = (await api.request({ method: 'GET', url: '/v1/agencies?parent=H-CT&active=true', as: 'reader' })).json();
     t.same(active.items, []);
 
-    const underInactive = await api.request({ method: 'POST', url: '/v1/agencies', payload: { code: 'H-CT-NEW', name: 'x', kind: 'commune', parentCode: 'H-CT' } });
+    const underInactive = await api.request({
+      method: 'POST',
+      url: '/v1/agencies',
+      payload: { code: 'H-CT-NEW', name: 'x', kind: 'commune', parentCode: 'H-CT' },
+    });
     t.equal(underInactive.statusCode, 422);
     t.equal(underInactive.json().code, 'AGENCY_PARENT_INACTIVE');
 
@@ -172,11 +211,21 @@ t.test('agencies', async (t) => {
 
   t.test('agency keys write only within their own subtree', async (t) => {
     // The agency key is bound to BQL-KCN.
-    const own = await api.request({ method: 'POST', url: '/v1/agencies', as: 'agency', payload: { code: 'BQL-VP', name: 'Văn phòng Ban Quản lý', kind: 'unit', parentCode: 'BQL-KCN' } });
+    const own = await api.request({
+      method: 'POST',
+      url: '/v1/agencies',
+      as: 'agency',
+      payload: { code: 'BQL-VP', name: 'Văn phòng Ban Quản lý', kind: 'unit', parentCode: 'BQL-KCN' },
+    });
     t.equal(own.statusCode, 201);
     const ownUpdate = await api.request({ method: 'PATCH', url: '/v1/agencies/BQL-KCN', as: 'agency', payload: { shortName: 'BQL các KCN' } });
     t.equal(ownUpdate.statusCode, 200);
-    const other = await api.request({ method: 'POST', url: '/v1/agencies', as: 'agency', payload: { code: 'SNV-X', name: 'X', kind: 'unit', parentCode: 'SNV' } });
+    const other = await api.request({
+      method: 'POST',
+      url: '/v1/agencies',
+      as: 'agency',
+      payload: { code: 'SNV-X', name: 'X', kind: 'unit', parentCode: 'SNV' },
+    });
     t.equal(other.statusCode, 403);
     t.equal(other.json().code, 'FORBIDDEN');
     const topLevel = await api.request({ method: 'POST', url: '/v1/agencies', as: 'agency', payload: { code: 'TOP', name: 'X', kind: 'province' } });

@@ -27,7 +27,10 @@ t.test('reporting periods', async (t) => {
     const year = (await get('/v1/periods?year=2023&limit=500')).json();
     t.equal(year.items.length, 19);
     const quarters = (await get('/v1/periods?year=2024&kind=quarter')).json();
-    t.same(quarters.items.map((p: any) => p.id), ['2024-Q1', '2024-Q2', '2024-Q3', '2024-Q4']);
+    t.same(
+      quarters.items.map((p: any) => p.id),
+      ['2024-Q1', '2024-Q2', '2024-Q3', '2024-Q4'],
+    );
     const closed = (await get('/v1/periods?state=closed&limit=500')).json();
     t.ok(closed.items.length === 19 && closed.items.every((p: any) => p.year === 2022), '2022 is closed in the demo data');
     const ids: string[] = [];
@@ -65,10 +68,23 @@ t.test('reporting periods', async (t) => {
   t.test('create with computed or overridden window', async (t) => {
     const computed = await api.request({ method: 'POST', url: '/v1/periods', payload: { id: '2025-Q2' } });
     t.equal(computed.statusCode, 201);
-    t.match(computed.json(), { id: '2025-Q2', kind: 'quarter', year: 2025, number: 2, startsOn: '2025-03-15', endsOn: '2025-06-14', dueOn: '2025-06-20', state: 'open' });
+    t.match(computed.json(), {
+      id: '2025-Q2',
+      kind: 'quarter',
+      year: 2025,
+      number: 2,
+      startsOn: '2025-03-15',
+      endsOn: '2025-06-14',
+      dueOn: '2025-06-20',
+      state: 'open',
+    });
 
     // The reference report's own drift: "từ ngày 15/12/2022 đến ngày 15/12/2023".
-    const overridden = await api.request({ method: 'POST', url: '/v1/periods', payload: { id: '2025', startsOn: '2024-12-15', endsOn: '2025-12-15', dueOn: '2025-12-18' } });
+    const overridden = await api.request({
+      method: 'POST',
+      url: '/v1/periods',
+      payload: { id: '2025', startsOn: '2024-12-15', endsOn: '2025-12-15', dueOn: '2025-12-18' },
+    });
     t.equal(overridden.statusCode, 201);
     t.match(overridden.json(), { startsOn: '2024-12-15', endsOn: '2025-12-15', dueOn: '2025-12-18' });
     t.equal((await get('/v1/periods/containing?date=2025-12-15&kind=year')).json().id, '2025', 'lookups use the stored override');

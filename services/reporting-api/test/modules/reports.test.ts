@@ -16,9 +16,24 @@ t.test('reports', async (t) => {
     t.match((await get(base)).json(), { state: 'draft', values: 0, transitions: [], timeliness: null });
     t.equal((await post(`${base}/submit`, 'agency')).json().code, 'REPORT_EMPTY');
 
-    await putValues(`${base}/values`, [{ indicator: 'I.1.1', value: 10 }, { indicator: 'I.1.2', value: 9 }]);
-    const plan = (await api.request({ method: 'POST', url: '/v1/documents', as: 'agency', payload: { type: 'ke-hoach', number: '01', symbol: 'KH-BQL', issuedOn: '2024-01-05' } })).json().id;
-    const narrative = await api.request({ method: 'PATCH', url: base, as: 'agency', payload: { narrative: { I: '**Công tác chỉ đạo**: ban hành Kế hoạch số 01/KH-BQL.' }, evidence: [plan] } });
+    await putValues(`${base}/values`, [
+      { indicator: 'I.1.1', value: 10 },
+      { indicator: 'I.1.2', value: 9 },
+    ]);
+    const plan = (
+      await api.request({
+        method: 'POST',
+        url: '/v1/documents',
+        as: 'agency',
+        payload: { type: 'ke-hoach', number: '01', symbol: 'KH-BQL', issuedOn: '2024-01-05' },
+      })
+    ).json().id;
+    const narrative = await api.request({
+      method: 'PATCH',
+      url: base,
+      as: 'agency',
+      payload: { narrative: { I: '**Công tác chỉ đạo**: ban hành Kế hoạch số 01/KH-BQL.' }, evidence: [plan] },
+    });
     t.equal(narrative.statusCode, 200);
     t.match(narrative.json(), { narrative: { I: '**Công tác chỉ đạo**: ban hành Kế hoạch số 01/KH-BQL.' }, evidence: [plan] });
 
@@ -33,8 +48,16 @@ t.test('reports', async (t) => {
     t.equal((await api.request({ method: 'DELETE', url: `${base}/values/I.1.1`, as: 'agency' })).json().code, 'REPORT_SUBMITTED');
     t.equal((await api.request({ method: 'PATCH', url: base, as: 'agency', payload: { narrative: {} } })).json().code, 'REPORT_SUBMITTED');
     t.equal((await post(`${base}/submit`, 'agency')).json().code, 'REPORT_SUBMITTED');
-    const batch = await api.request({ method: 'PUT', url: '/v1/values', payload: { values: [{ period: '2024', agency: 'BQL-KCN', indicator: 'I.1.1', value: 12 }] } });
-    t.same(batch.json().conflicts.map((c: any) => c.code), ['REPORT_SUBMITTED'], 'the batch route refuses the rows of a frozen report');
+    const batch = await api.request({
+      method: 'PUT',
+      url: '/v1/values',
+      payload: { values: [{ period: '2024', agency: 'BQL-KCN', indicator: 'I.1.1', value: 12 }] },
+    });
+    t.same(
+      batch.json().conflicts.map((c: any) => c.code),
+      ['REPORT_SUBMITTED'],
+      'the batch route refuses the rows of a frozen report',
+    );
 
     t.equal((await post(`${base}/accept`, 'agency')).statusCode, 403, 'only the Department of Home Affairs (admin) accepts');
     const returned = await post(`${base}/return`, 'admin', { reason: 'Thiếu số liệu mục III.7' });
@@ -52,17 +75,26 @@ t.test('reports', async (t) => {
 
     const reopened = await post(`${base}/reopen?reason=${encodeURIComponent('Điều chỉnh theo Công văn số 535/SNV-TTr')}`);
     t.equal(reopened.json().state, 'draft');
-    t.same(reopened.json().transitions.map((x: any) => `${x.from}→${x.to}`), ['draft→submitted', 'submitted→returned', 'returned→submitted', 'submitted→accepted', 'accepted→draft']);
+    t.same(
+      reopened.json().transitions.map((x: any) => `${x.from}→${x.to}`),
+      ['draft→submitted', 'submitted→returned', 'returned→submitted', 'submitted→accepted', 'accepted→draft'],
+    );
     t.equal(reopened.json().transitions.at(-1).reason, 'Điều chỉnh theo Công văn số 535/SNV-TTr');
     t.equal((await post(`${base}/reopen`)).json().code, 'REPORT_NOT_SUBMITTED', 'a draft has nothing to reopen');
     t.equal((await post(`${base}/return`, 'admin', { reason: 'x' })).json().code, 'REPORT_NOT_SUBMITTED');
   });
 
   t.test('a failing blocking rule refuses the submission, with the finding', async (t) => {
-    await putValues('/v1/reports/2024-H1/BQL-KCN/values', [{ indicator: 'I.1.1', value: 5 }, { indicator: 'I.1.2', value: 9 }]);
+    await putValues('/v1/reports/2024-H1/BQL-KCN/values', [
+      { indicator: 'I.1.1', value: 5 },
+      { indicator: 'I.1.2', value: 9 },
+    ]);
     const res = await post('/v1/reports/2024-H1/BQL-KCN/submit', 'agency');
     t.equal(res.statusCode, 422);
-    t.match(res.json(), { code: 'REPORT_BLOCKED', findings: [{ rule: 'R-I1-DONE-LE-PLANNED', severity: 'blocking', left: { value: 9 }, right: { value: 5 } }] });
+    t.match(res.json(), {
+      code: 'REPORT_BLOCKED',
+      findings: [{ rule: 'R-I1-DONE-LE-PLANNED', severity: 'blocking', left: { value: 9 }, right: { value: 5 } }],
+    });
     t.equal((await get('/v1/reports/2024-H1/BQL-KCN')).json().state, 'draft');
   });
 
@@ -81,23 +113,55 @@ t.test('reports', async (t) => {
 
   t.test('completeness: expected agencies, on time and late, the missing', async (t) => {
     await api.request({ method: 'POST', url: '/v1/periods', payload: { id: '2026-M12', templateId: 'CCHC-2023' } });
-    const set = await api.request({ method: 'PUT', url: '/v1/periods/2026-M12/expected-agencies', payload: { kinds: ['district'], agencies: ['BQL-KCN', 'SNV'] } });
+    const set = await api.request({
+      method: 'PUT',
+      url: '/v1/periods/2026-M12/expected-agencies',
+      payload: { kinds: ['district'], agencies: ['BQL-KCN', 'SNV'] },
+    });
     t.equal(set.json().agencies.length, 13);
-    t.equal((await api.request({ method: 'PUT', url: '/v1/periods/2026-M12/expected-agencies', payload: { agencies: ['NOPE'] } })).json().code, 'AGENCY_NOT_FOUND');
+    t.equal(
+      (await api.request({ method: 'PUT', url: '/v1/periods/2026-M12/expected-agencies', payload: { agencies: ['NOPE'] } })).json().code,
+      'AGENCY_NOT_FOUND',
+    );
     await putValues('/v1/reports/2026-M12/BQL-KCN/values', [{ indicator: 'I.1.1', value: 1 }]);
     await post('/v1/reports/2026-M12/BQL-KCN/submit', 'agency');
     await putValues('/v1/reports/2026-M12/SNV/values', [{ indicator: 'I.1.1', value: 1 }], 'admin');
 
     const res = (await get('/v1/periods/2026-M12/completeness')).json();
-    t.match(res, { period: '2026-M12', dueOn: '2026-12-20', expected: 13, submitted: 1, onTime: 1, late: 0, missing: 12, submittedRate: { numerator: 1, denominator: 13, value: 7.69 } });
-    t.match(res.agencies.find((a: any) => a.code === 'BQL-KCN'), { state: 'submitted', timeliness: 'on_time' });
-    t.match(res.agencies.find((a: any) => a.code === 'SNV'), { state: 'draft', timeliness: null });
-    t.match(res.agencies.find((a: any) => a.code === 'H-CT'), { state: 'none' });
+    t.match(res, {
+      period: '2026-M12',
+      dueOn: '2026-12-20',
+      expected: 13,
+      submitted: 1,
+      onTime: 1,
+      late: 0,
+      missing: 12,
+      submittedRate: { numerator: 1, denominator: 13, value: 7.69 },
+    });
+    t.match(
+      res.agencies.find((a: any) => a.code === 'BQL-KCN'),
+      { state: 'submitted', timeliness: 'on_time' },
+    );
+    t.match(
+      res.agencies.find((a: any) => a.code === 'SNV'),
+      { state: 'draft', timeliness: null },
+    );
+    t.match(
+      res.agencies.find((a: any) => a.code === 'H-CT'),
+      { state: 'none' },
+    );
     t.ok(res.missingAgencies.includes('SNV') && res.missingAgencies.includes('H-TD') && !res.missingAgencies.includes('BQL-KCN'));
-    t.match(res.byKind.find((k: any) => k.kind === 'district'), { expected: 11, submitted: 0, missing: 11 });
+    t.match(
+      res.byKind.find((k: any) => k.kind === 'district'),
+      { expected: 11, submitted: 0, missing: 11 },
+    );
 
     const late = (await get('/v1/periods/2024/completeness')).json();
-    t.match(late.agencies.find((a: any) => a.code === 'BQL-KCN'), { timeliness: 'late' }, 'a report submitted after its deadline is late');
+    t.match(
+      late.agencies.find((a: any) => a.code === 'BQL-KCN'),
+      { timeliness: 'late' },
+      'a report submitted after its deadline is late',
+    );
     t.equal(late.late, 0, 'a reopened (draft) report does not count as submitted');
     t.same((await get('/v1/periods/2026-M12/expected-agencies')).json().agencies.includes('SNV'), true);
   });
@@ -138,7 +202,12 @@ t.test('reports', async (t) => {
   t.test('export then import changes nothing (CSV and XLSX)', async (t) => {
     for (const format of ['csv', 'xlsx'] as const) {
       const file = await get(`/v1/reports/2023/BQL-KCN/annex?format=${format}`);
-      const res = await api.request({ method: 'POST', url: '/v1/reports/2023/BQL-KCN/annex', payload: file.rawPayload, headers: { 'content-type': format === 'csv' ? 'text/csv' : XLSX } });
+      const res = await api.request({
+        method: 'POST',
+        url: '/v1/reports/2023/BQL-KCN/annex',
+        payload: file.rawPayload,
+        headers: { 'content-type': format === 'csv' ? 'text/csv' : XLSX },
+      });
       t.equal(res.statusCode, 200, `${format}: ${res.body.slice(0, 300)}`);
       t.match(res.json(), { created: 0, updated: 0, rejected: 0, written: false, atomic: true }, format);
       t.ok(res.json().unchanged >= 130, `${format}: ${res.json().unchanged} unchanged`);
@@ -168,26 +237,64 @@ t.test('reports', async (t) => {
     const res = await api.request({ method: 'POST', url, payload: csv, headers: { 'content-type': 'text/csv' } });
     t.match(res.json(), { created: 6, written: true });
     const items = new Map<string, any>((await get('/v1/reports/2024-Q1/SNV/values')).json().items.map((i: any) => [i.indicator, i]));
-    t.same(['I.1.1', 'I.1.2', 'I.5', 'I.7.3', 'V.4.1', 'I.7.2'].map((c) => items.get(c)?.value), [1500, 3, 1, 98.5, 21, 2]);
+    t.same(
+      ['I.1.1', 'I.1.2', 'I.5', 'I.7.3', 'V.4.1', 'I.7.2'].map((c) => items.get(c)?.value),
+      [1500, 3, 1, 98.5, 21, 2],
+    );
     t.equal(items.get('I.1.1').note, 'Kế hoạch số 02/KH-BQL');
   });
 
   t.test('an unreadable number or an unknown row names its row, and nothing is written', async (t) => {
-    const csv = 'STT,Chỉ tiêu thống kê,Đơn vị tính,Kết quả thống kê,Ghi chú\r\n,Số nhiệm vụ đề ra trong kế hoạch,Nhiệm vụ,20,\r\n,Số nhiệm vụ đã hoàn thành,Nhiệm vụ,hai mươi,\r\n,Một chỉ tiêu không có,,1,\r\n';
+    const csv =
+      'STT,Chỉ tiêu thống kê,Đơn vị tính,Kết quả thống kê,Ghi chú\r\n,Số nhiệm vụ đề ra trong kế hoạch,Nhiệm vụ,20,\r\n,Số nhiệm vụ đã hoàn thành,Nhiệm vụ,hai mươi,\r\n,Một chỉ tiêu không có,,1,\r\n';
     const res = await api.request({ method: 'POST', url: '/v1/reports/2024-Q2/SNV/annex', payload: csv, headers: { 'content-type': 'text/csv' } });
     t.equal(res.statusCode, 422);
-    t.match(res.json(), { code: 'SUBMISSION_REJECTED', summary: { written: false, conflicts: [{ row: 3, indicator: 'I.1.2', code: 'VALUE_UNREADABLE' }, { row: 4, code: 'ROW_UNMATCHED' }] } });
+    t.match(res.json(), {
+      code: 'SUBMISSION_REJECTED',
+      summary: {
+        written: false,
+        conflicts: [
+          { row: 3, indicator: 'I.1.2', code: 'VALUE_UNREADABLE' },
+          { row: 4, code: 'ROW_UNMATCHED' },
+        ],
+      },
+    });
     t.match(res.json().summary.conflicts[0].message, /Row 3 .*"hai mươi" is not a number/);
     t.equal((await get('/v1/reports/2024-Q2/SNV')).json().values, 0, 'nothing is half-written');
-    const lenient = await api.request({ method: 'POST', url: '/v1/reports/2024-Q2/SNV/annex?atomic=false', payload: csv, headers: { 'content-type': 'text/csv' } });
+    const lenient = await api.request({
+      method: 'POST',
+      url: '/v1/reports/2024-Q2/SNV/annex?atomic=false',
+      payload: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
     t.match(lenient.json(), { created: 1, rejected: 2, written: true });
-    const outOfRange = await api.request({ method: 'POST', url: '/v1/reports/2024-Q3/SNV/annex', payload: 'STT,Chỉ tiêu thống kê,Đơn vị tính,Kết quả thống kê,Ghi chú\r\n,Tỷ lệ hài lòng trong kỳ báo cáo,%,150,\r\n', headers: { 'content-type': 'text/csv' } });
+    const outOfRange = await api.request({
+      method: 'POST',
+      url: '/v1/reports/2024-Q3/SNV/annex',
+      payload: 'STT,Chỉ tiêu thống kê,Đơn vị tính,Kết quả thống kê,Ghi chú\r\n,Tỷ lệ hài lòng trong kỳ báo cáo,%,150,\r\n',
+      headers: { 'content-type': 'text/csv' },
+    });
     t.match(outOfRange.json(), { code: 'SUBMISSION_REJECTED', summary: { conflicts: [{ row: 2, code: 'VALUE_OUT_OF_RANGE' }] } });
-    const garbage = await api.request({ method: 'POST', url: '/v1/reports/2024-Q3/SNV/annex', payload: 'just,some\r\ntext,here', headers: { 'content-type': 'text/csv' } });
+    const garbage = await api.request({
+      method: 'POST',
+      url: '/v1/reports/2024-Q3/SNV/annex',
+      payload: 'just,some\r\ntext,here',
+      headers: { 'content-type': 'text/csv' },
+    });
     t.equal(garbage.json().code, 'ANNEX_UNREADABLE');
-    const badZip = await api.request({ method: 'POST', url: '/v1/reports/2024-Q3/SNV/annex', payload: Buffer.from('PK\u0003\u0004 not really a zip'), headers: { 'content-type': XLSX } });
+    const badZip = await api.request({
+      method: 'POST',
+      url: '/v1/reports/2024-Q3/SNV/annex',
+      payload: Buffer.from('PK\u0003\u0004 not really a zip'),
+      headers: { 'content-type': XLSX },
+    });
     t.equal(badZip.json().code, 'ANNEX_UNREADABLE');
-    const wrongType = await api.request({ method: 'POST', url: '/v1/reports/2024-Q3/SNV/annex', payload: '{}', headers: { 'content-type': 'application/json' } });
+    const wrongType = await api.request({
+      method: 'POST',
+      url: '/v1/reports/2024-Q3/SNV/annex',
+      payload: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     t.equal(wrongType.statusCode, 415, 'JSON is not an annex file');
     t.equal(wrongType.json().code, 'UNSUPPORTED_MEDIA_TYPE');
   });

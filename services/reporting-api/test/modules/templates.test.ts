@@ -20,13 +20,42 @@ t.test('the shipped template is the reference annex, row for row', async (t) => 
   t.equal(items.length, seedTemplate.indicators.length);
   const printed = items.filter((i: any) => i.printed);
   t.equal(printed.length, 185, 'every annex row');
-  t.same(printed.map((i: any) => [i.stt, i.name, i.unit]), seedTemplate.indicators.filter((i: any) => i.printed).map((i: any) => [i.stt, i.name, i.unit ?? null]));
-  t.same(items.filter((i: any) => i.level === 1).map((i: any) => i.code), ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII']);
+  t.same(
+    printed.map((i: any) => [i.stt, i.name, i.unit]),
+    seedTemplate.indicators.filter((i: any) => i.printed).map((i: any) => [i.stt, i.name, i.unit ?? null]),
+  );
+  t.same(
+    items.filter((i: any) => i.level === 1).map((i: any) => i.code),
+    ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII'],
+  );
   const rate = items.find((i: any) => i.code === 'I.1');
-  t.match(rate, { name: 'Tỷ lệ hoàn thành Kế hoạch CCHC năm (Lũy kế đến thời điểm báo cáo)', unit: '%', valueType: 'percent', formula: 'I.1.2 / I.1.1 * 100', rollup: 'recompute', decimals: 2 });
-  t.match(items.find((i: any) => i.code === 'I.7.2'), { valueType: 'choice', options: [{ value: 0, label: 'Trực tuyến' }, { value: 1, label: 'Phát phiếu' }, { value: 2, label: 'Kết hợp' }] });
-  t.match(items.find((i: any) => i.code === 'III.7.3'), { formula: '(III.7.2.1 + III.7.2.2) / III.7.2 * 100', overridable: true });
-  t.match(items.find((i: any) => i.code === 'III.7.2.1'), { printed: false, parentCode: 'III.7.2' });
+  t.match(rate, {
+    name: 'Tỷ lệ hoàn thành Kế hoạch CCHC năm (Lũy kế đến thời điểm báo cáo)',
+    unit: '%',
+    valueType: 'percent',
+    formula: 'I.1.2 / I.1.1 * 100',
+    rollup: 'recompute',
+    decimals: 2,
+  });
+  t.match(
+    items.find((i: any) => i.code === 'I.7.2'),
+    {
+      valueType: 'choice',
+      options: [
+        { value: 0, label: 'Trực tuyến' },
+        { value: 1, label: 'Phát phiếu' },
+        { value: 2, label: 'Kết hợp' },
+      ],
+    },
+  );
+  t.match(
+    items.find((i: any) => i.code === 'III.7.3'),
+    { formula: '(III.7.2.1 + III.7.2.2) / III.7.2 * 100', overridable: true },
+  );
+  t.match(
+    items.find((i: any) => i.code === 'III.7.2.1'),
+    { printed: false, parentCode: 'III.7.2' },
+  );
 });
 
 t.test('templates', async (t) => {
@@ -37,8 +66,13 @@ t.test('templates', async (t) => {
     t.match(list.items, [{ id: 'CCHC-2023', year: 2023, indicatorCount: 188, ruleCount: seedTemplate.rules.length }]);
     t.equal((await api.request({ method: 'GET', url: '/v1/templates/NOPE', as: 'reader' })).json().code, 'TEMPLATE_NOT_FOUND');
     const section = (await api.request({ method: 'GET', url: '/v1/templates/CCHC-2023/indicators?section=III.7', as: 'reader' })).json();
-    t.same(section.items.map((i: any) => i.code), ['III.7', 'III.7.1', 'III.7.2', 'III.7.2.1', 'III.7.2.2', 'III.7.2.3', 'III.7.3']);
-    const search = (await api.request({ method: 'GET', url: `/v1/templates/CCHC-2023/indicators?q=${encodeURIComponent('buu chinh cong ich')}`, as: 'reader' })).json();
+    t.same(
+      section.items.map((i: any) => i.code),
+      ['III.7', 'III.7.1', 'III.7.2', 'III.7.2.1', 'III.7.2.2', 'III.7.2.3', 'III.7.3'],
+    );
+    const search = (
+      await api.request({ method: 'GET', url: `/v1/templates/CCHC-2023/indicators?q=${encodeURIComponent('buu chinh cong ich')}`, as: 'reader' })
+    ).json();
     t.ok(search.items.length >= 1 && search.items.every((i: any) => i.code.startsWith('VII.6') || i.code.startsWith('III')));
     t.equal((await api.request({ method: 'GET', url: '/v1/templates/CCHC-2023/indicators/I.5', as: 'reader' })).json().unit, 'Không = 0; Có = 1');
     t.equal((await api.request({ method: 'GET', url: '/v1/templates/CCHC-2023/indicators/IX.9', as: 'reader' })).statusCode, 404);
@@ -52,7 +86,9 @@ t.test('templates', async (t) => {
       method: 'POST',
       url: '/v1/templates',
       payload: {
-        id: 'MINI-2025', name: 'Biểu mẫu rút gọn', year: 2025,
+        id: 'MINI-2025',
+        name: 'Biểu mẫu rút gọn',
+        year: 2025,
         indicators: [
           ind({}),
           ind({ code: 'I.1', stt: '1', level: 2, parentCode: 'I', valueType: 'percent', name: 'Tỷ lệ', decimals: 2, formula: 'I.1.2 / I.1.1 * 100' }),
@@ -64,7 +100,11 @@ t.test('templates', async (t) => {
     });
     t.equal(ok.statusCode, 201, ok.body);
     t.match(ok.json(), { id: 'MINI-2025', indicatorCount: 4, ruleCount: 1 });
-    t.equal((await api.request({ method: 'GET', url: '/v1/templates/MINI-2025/indicators/I.1', as: 'reader' })).json().rollup, 'recompute', 'a formula defaults to recompute');
+    t.equal(
+      (await api.request({ method: 'GET', url: '/v1/templates/MINI-2025/indicators/I.1', as: 'reader' })).json().rollup,
+      'recompute',
+      'a formula defaults to recompute',
+    );
 
     const dup = await api.request({ method: 'POST', url: '/v1/templates', payload: { id: 'MINI-2025', name: 'x', year: 2025, indicators: [ind({})] } });
     t.equal(dup.statusCode, 409);
@@ -75,7 +115,22 @@ t.test('templates', async (t) => {
       [[ind({ code: 'I.1', level: 2, parentCode: 'I' })], /parent I must come before/],
       [[ind({}), ind({ code: 'I.1', level: 3, parentCode: 'I', valueType: 'integer' })], /level 3 under a parent of level 1/],
       [[ind({}), ind({ code: 'I.1', level: 2, parentCode: 'I', valueType: 'boolean' })], /needs its coded options/],
-      [[ind({}), ind({ code: 'I.1', level: 2, parentCode: 'I', valueType: 'boolean', options: [{ value: 1, label: 'Có' }, { value: 2, label: 'Không' }] })], /coded 0 and 1/],
+      [
+        [
+          ind({}),
+          ind({
+            code: 'I.1',
+            level: 2,
+            parentCode: 'I',
+            valueType: 'boolean',
+            options: [
+              { value: 1, label: 'Có' },
+              { value: 2, label: 'Không' },
+            ],
+          }),
+        ],
+        /coded 0 and 1/,
+      ],
       [[ind({}), ind({ code: 'I.1', level: 2, parentCode: 'I', valueType: 'percent', formula: 'I.9 * 2' })], /reads I\.9/],
     ];
     for (const [indicators, message] of bad) {
@@ -90,27 +145,57 @@ t.test('templates', async (t) => {
     const copy = await api.request({ method: 'POST', url: '/v1/templates/CCHC-2023/copy', payload: { id: 'CCHC-2024', year: 2024 } });
     t.equal(copy.statusCode, 201);
     t.match(copy.json(), { id: 'CCHC-2024', year: 2024, copiedFrom: 'CCHC-2023', indicatorCount: 188, name: seedTemplate.name });
-    const names = async (id: string) => (await api.request({ method: 'GET', url: `/v1/templates/${id}/indicators`, as: 'reader' })).json().items.map((i: any) => i.name);
+    const names = async (id: string) =>
+      (await api.request({ method: 'GET', url: `/v1/templates/${id}/indicators`, as: 'reader' })).json().items.map((i: any) => i.name);
     t.same(await names('CCHC-2024'), await names('CCHC-2023'));
 
-    const edited = await api.request({ method: 'PATCH', url: '/v1/templates/CCHC-2024/indicators/I.3.1', payload: { help: 'Tỷ lệ nội dung đã tuyên truyền', rollup: 'avg' } });
+    const edited = await api.request({
+      method: 'PATCH',
+      url: '/v1/templates/CCHC-2024/indicators/I.3.1',
+      payload: { help: 'Tỷ lệ nội dung đã tuyên truyền', rollup: 'avg' },
+    });
     t.equal(edited.statusCode, 200);
     t.match(edited.json(), { help: 'Tỷ lệ nội dung đã tuyên truyền', rollup: 'avg', name: 'Tỷ lệ thực hiện nhiệm vụ tuyên truyền theo kế hoạch' });
-    t.equal((await api.request({ method: 'GET', url: '/v1/templates/CCHC-2023/indicators/I.3.1', as: 'reader' })).json().rollup, 'none', 'the original is untouched');
+    t.equal(
+      (await api.request({ method: 'GET', url: '/v1/templates/CCHC-2023/indicators/I.3.1', as: 'reader' })).json().rollup,
+      'none',
+      'the original is untouched',
+    );
 
     const cycle = await api.request({ method: 'PATCH', url: '/v1/templates/CCHC-2024/indicators/I.1.1', payload: { formula: 'I.1 * 2', rollup: 'recompute' } });
     t.equal(cycle.statusCode, 422);
     t.match(cycle.json().detail, /cycle/);
 
-    const inUse = await api.request({ method: 'PATCH', url: '/v1/templates/CCHC-2023/indicators/I.5', payload: { options: [{ value: 1, label: 'Có' }, { value: 0, label: 'Chưa' }] } });
+    const inUse = await api.request({
+      method: 'PATCH',
+      url: '/v1/templates/CCHC-2023/indicators/I.5',
+      payload: {
+        options: [
+          { value: 1, label: 'Có' },
+          { value: 0, label: 'Chưa' },
+        ],
+      },
+    });
     t.equal(inUse.statusCode, 409, 'options of an indicator with reported values are fixed');
     t.equal(inUse.json().code, 'TEMPLATE_IN_USE');
 
-    const rule = await api.request({ method: 'PUT', url: '/v1/templates/CCHC-2024/rules/R-NEW', payload: { left: 'I.4.2 + I.4.3', op: '=', right: 'I.4.1', severity: 'warning', message: 'Hoàn thành đúng hạn và quá hạn bằng tổng số nhiệm vụ' } });
+    const rule = await api.request({
+      method: 'PUT',
+      url: '/v1/templates/CCHC-2024/rules/R-NEW',
+      payload: { left: 'I.4.2 + I.4.3', op: '=', right: 'I.4.1', severity: 'warning', message: 'Hoàn thành đúng hạn và quá hạn bằng tổng số nhiệm vụ' },
+    });
     t.equal(rule.statusCode, 200);
-    const badRule = await api.request({ method: 'PUT', url: '/v1/templates/CCHC-2024/rules/R-BAD', payload: { left: 'I.4.2 +', op: '=', right: 'I.4.1', severity: 'warning', message: 'x' } });
+    const badRule = await api.request({
+      method: 'PUT',
+      url: '/v1/templates/CCHC-2024/rules/R-BAD',
+      payload: { left: 'I.4.2 +', op: '=', right: 'I.4.1', severity: 'warning', message: 'x' },
+    });
     t.equal(badRule.statusCode, 422);
-    const textRule = await api.request({ method: 'PUT', url: '/v1/templates/CCHC-2024/rules/R-BAD', payload: { left: 'I', op: '=', right: '1', severity: 'warning', message: 'x' } });
+    const textRule = await api.request({
+      method: 'PUT',
+      url: '/v1/templates/CCHC-2024/rules/R-BAD',
+      payload: { left: 'I', op: '=', right: '1', severity: 'warning', message: 'x' },
+    });
     t.equal(textRule.statusCode, 422, 'a heading holds no number');
     t.equal((await api.request({ method: 'DELETE', url: '/v1/templates/CCHC-2024/rules/R-NEW' })).statusCode, 204);
     t.equal((await api.request({ method: 'DELETE', url: '/v1/templates/CCHC-2024/rules/R-NEW' })).statusCode, 404);

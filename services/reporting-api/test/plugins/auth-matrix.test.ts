@@ -35,23 +35,49 @@ function samples(api: TestApp): Record<string, Sample> {
   const agencyFor = (scope: Scope) => (scope === 'other' ? 'SNV' : 'BQL-KCN');
   /** A document registered by an agency key: BQL-KCN's, or SNV's for the other scope. */
   const documentOf = async (scope: Scope) =>
-    (await api.request({ method: 'POST', url: '/v1/documents', as: scope === 'other' ? 'agencyOther' : 'agency', payload: { type: 'to-trinh', number: String(next()), symbol: 'TTr-BQL', year: 2024 } })).json().id as string;
+    (
+      await api.request({
+        method: 'POST',
+        url: '/v1/documents',
+        as: scope === 'other' ? 'agencyOther' : 'agency',
+        payload: { type: 'to-trinh', number: String(next()), symbol: 'TTr-BQL', year: 2024 },
+      })
+    ).json().id as string;
   const pdf = Buffer.from('%PDF-1.7\n');
   return {
-    'POST /v1/documents': async () => ({ method: 'POST', url: '/v1/documents', payload: { type: 'thong-bao', number: String(next()), symbol: 'TB-BQL', year: 2024 } }),
+    'POST /v1/documents': async () => ({
+      method: 'POST',
+      url: '/v1/documents',
+      payload: { type: 'thong-bao', number: String(next()), symbol: 'TB-BQL', year: 2024 },
+    }),
     'POST /v1/documents/extract': async () => ({ method: 'POST', url: '/v1/documents/extract', payload: { text: 'Kế hoạch số 01/KH-BQL ngày 05/01/2023' } }),
     'PATCH /v1/documents/:id': async (scope) => ({ method: 'PATCH', url: `/v1/documents/${await documentOf(scope)}`, payload: { summary: 'Trích yếu' } }),
     'DELETE /v1/documents/:id': async (scope) => ({ method: 'DELETE', url: `/v1/documents/${await documentOf(scope)}` }),
-    'POST /v1/documents/:id/files': async (scope) => ({ method: 'POST', url: `/v1/documents/${await documentOf(scope)}/files?filename=a.pdf`, headers: { 'content-type': 'application/pdf' }, payload: pdf }),
+    'POST /v1/documents/:id/files': async (scope) => ({
+      method: 'POST',
+      url: `/v1/documents/${await documentOf(scope)}/files?filename=a.pdf`,
+      headers: { 'content-type': 'application/pdf' },
+      payload: pdf,
+    }),
     'DELETE /v1/documents/:id/files/:fileId': async (scope) => {
       const id = await documentOf(scope);
-      const file = (await admin({ method: 'POST', url: `/v1/documents/${id}/files?filename=a.pdf`, headers: { 'content-type': 'application/pdf' }, payload: pdf })).json();
+      const file = (
+        await admin({ method: 'POST', url: `/v1/documents/${id}/files?filename=a.pdf`, headers: { 'content-type': 'application/pdf' }, payload: pdf })
+      ).json();
       return { method: 'DELETE', url: `/v1/documents/${id}/files/${file.id}` };
     },
-    'PATCH /v1/reports/:periodId/:agencyCode': async (scope) => ({ method: 'PATCH', url: await reportReady(agencyFor(scope), false), payload: { narrative: { I: 'Thuyết minh' } } }),
+    'PATCH /v1/reports/:periodId/:agencyCode': async (scope) => ({
+      method: 'PATCH',
+      url: await reportReady(agencyFor(scope), false),
+      payload: { narrative: { I: 'Thuyết minh' } },
+    }),
     'POST /v1/reports/:periodId/:agencyCode/submit': async (scope) => ({ method: 'POST', url: `${await reportReady(agencyFor(scope), false)}/submit` }),
     'POST /v1/reports/:periodId/:agencyCode/accept': async (scope) => ({ method: 'POST', url: `${await reportReady(agencyFor(scope), true)}/accept` }),
-    'POST /v1/reports/:periodId/:agencyCode/return': async (scope) => ({ method: 'POST', url: `${await reportReady(agencyFor(scope), true)}/return`, payload: { reason: 'Bổ sung số liệu' } }),
+    'POST /v1/reports/:periodId/:agencyCode/return': async (scope) => ({
+      method: 'POST',
+      url: `${await reportReady(agencyFor(scope), true)}/return`,
+      payload: { reason: 'Bổ sung số liệu' },
+    }),
     'POST /v1/reports/:periodId/:agencyCode/reopen': async (scope) => ({ method: 'POST', url: `${await reportReady(agencyFor(scope), true)}/reopen` }),
     'POST /v1/reports/:periodId/:agencyCode/annex': async (scope) => ({
       method: 'POST',
@@ -63,10 +89,29 @@ function samples(api: TestApp): Record<string, Sample> {
     'PUT /v1/dossier-counts': async (scope) => ({
       method: 'PUT',
       url: '/v1/dossier-counts?atomic=true',
-      payload: { counts: [{ agency: scope === 'other' ? 'SNV' : 'BQL-KCN', procedure: 'DEMO-BQL-01', date: '2024-01-01', source: `matrix-${next()}`, asOf: '2024-01-02T00:00:00Z', receivedNew: 1 }] },
+      payload: {
+        counts: [
+          {
+            agency: scope === 'other' ? 'SNV' : 'BQL-KCN',
+            procedure: 'DEMO-BQL-01',
+            date: '2024-01-01',
+            source: `matrix-${next()}`,
+            asOf: '2024-01-02T00:00:00Z',
+            receivedNew: 1,
+          },
+        ],
+      },
     }),
-    'POST /v1/procedures': async () => ({ method: 'POST', url: '/v1/procedures', payload: { code: `DEMO-T-${next()}`, name: 'Thủ tục thử', field: 'Đầu tư', onlineLevel: 'full' } }),
-    'PUT /v1/procedures': async () => ({ method: 'PUT', url: '/v1/procedures', payload: { procedures: [{ code: `DEMO-T-${next()}`, name: 'Thủ tục thử', field: 'Đầu tư', onlineLevel: 'partial' }] } }),
+    'POST /v1/procedures': async () => ({
+      method: 'POST',
+      url: '/v1/procedures',
+      payload: { code: `DEMO-T-${next()}`, name: 'Thủ tục thử', field: 'Đầu tư', onlineLevel: 'full' },
+    }),
+    'PUT /v1/procedures': async () => ({
+      method: 'PUT',
+      url: '/v1/procedures',
+      payload: { procedures: [{ code: `DEMO-T-${next()}`, name: 'Thủ tục thử', field: 'Đầu tư', onlineLevel: 'partial' }] },
+    }),
     'PATCH /v1/procedures/:code': async () => ({ method: 'PATCH', url: '/v1/procedures/DEMO-BQL-01', payload: { feeBearing: next() % 2 === 0 } }),
     'DELETE /v1/procedures/:code': async () => {
       const code = `DEMO-D-${next()}`;
@@ -98,11 +143,20 @@ function samples(api: TestApp): Record<string, Sample> {
     'POST /v1/templates': async () => ({
       method: 'POST',
       url: '/v1/templates',
-      payload: { id: `T-${next()}`, name: 'Biểu mẫu thử', year: 2025, indicators: [{ code: 'I', stt: 'I', level: 1, parentCode: null, valueType: 'section', name: 'Phần I' }] },
+      payload: {
+        id: `T-${next()}`,
+        name: 'Biểu mẫu thử',
+        year: 2025,
+        indicators: [{ code: 'I', stt: 'I', level: 1, parentCode: null, valueType: 'section', name: 'Phần I' }],
+      },
     }),
     'POST /v1/templates/:id/copy': async () => ({ method: 'POST', url: '/v1/templates/CCHC-2023/copy', payload: { id: `COPY-${next()}`, year: 2025 } }),
     'PATCH /v1/templates/:id': async () => ({ method: 'PATCH', url: '/v1/templates/CCHC-2023', payload: { source: `nguồn ${next()}` } }),
-    'PATCH /v1/templates/:id/indicators/:code': async () => ({ method: 'PATCH', url: '/v1/templates/CCHC-2023/indicators/I.1.3', payload: { help: `gợi ý ${next()}` } }),
+    'PATCH /v1/templates/:id/indicators/:code': async () => ({
+      method: 'PATCH',
+      url: '/v1/templates/CCHC-2023/indicators/I.1.3',
+      payload: { help: `gợi ý ${next()}` },
+    }),
     'PUT /v1/templates/:id/rules/:code': async () => ({
       method: 'PUT',
       url: `/v1/templates/CCHC-2023/rules/R-TEST-${next()}`,
@@ -110,7 +164,11 @@ function samples(api: TestApp): Record<string, Sample> {
     }),
     'DELETE /v1/templates/:id/rules/:code': async () => {
       const code = `R-DEL-${next()}`;
-      await admin({ method: 'PUT', url: `/v1/templates/CCHC-2023/rules/${code}`, payload: { left: 'I.1.2', op: '<=', right: 'I.1.1', severity: 'warning', message: 'x' } });
+      await admin({
+        method: 'PUT',
+        url: `/v1/templates/CCHC-2023/rules/${code}`,
+        payload: { left: 'I.1.2', op: '<=', right: 'I.1.1', severity: 'warning', message: 'x' },
+      });
       return { method: 'DELETE', url: `/v1/templates/CCHC-2023/rules/${code}` };
     },
     'PUT /v1/reports/:periodId/:agencyCode/values': async (scope) => ({
@@ -187,7 +245,14 @@ t.test('reads need a key unless PUBLIC_READ; admin-only reads stay admin-only', 
   const api = await buildTestApp(t);
   const reads = api.app.accessRules.filter((r) => r.method === 'GET' && r.access === 'read');
   t.ok(reads.length >= 6);
-  for (const path of ['/v1/agencies', '/v1/agencies/SNV', '/v1/agencies/SNV/subtree', '/v1/periods', '/v1/periods/2023', '/v1/periods/containing?date=2023-05-05&kind=year']) {
+  for (const path of [
+    '/v1/agencies',
+    '/v1/agencies/SNV',
+    '/v1/agencies/SNV/subtree',
+    '/v1/periods',
+    '/v1/periods/2023',
+    '/v1/periods/containing?date=2023-05-05&kind=year',
+  ]) {
     t.equal((await api.app.inject({ method: 'GET', url: path })).statusCode, 401, `${path} without key`);
     for (const as of ['reader', 'ingest', 'agency', 'admin'] as const) {
       t.equal((await api.request({ method: 'GET', url: path, as })).statusCode, 200, `${path} as ${as}`);

@@ -24,7 +24,9 @@ t.test('listed origins', async (t) => {
     });
     t.equal(res.statusCode, 204);
     t.equal(res.headers['access-control-allow-origin'], DASHBOARD);
-    const allowed = String(res.headers['access-control-allow-headers']).toLowerCase().split(/\s*,\s*/);
+    const allowed = String(res.headers['access-control-allow-headers'])
+      .toLowerCase()
+      .split(/\s*,\s*/);
     for (const h of CORS_ALLOWED_HEADERS) t.ok(allowed.includes(h.toLowerCase()), `allows ${h}`);
     t.match(res.headers['access-control-allow-methods'], /PUT/);
     t.equal(res.headers['access-control-allow-credentials'], undefined, 'keys are bearer tokens, not cookies');
@@ -34,7 +36,9 @@ t.test('listed origins', async (t) => {
     const res = await api.request({ method: 'GET', url: '/v1/values?period=2023&agency=BQL-KCN', as: 'reader', headers: { origin: DASHBOARD } });
     t.equal(res.statusCode, 200);
     t.equal(res.headers['access-control-allow-origin'], DASHBOARD);
-    const exposed = String(res.headers['access-control-expose-headers']).toLowerCase().split(/\s*,\s*/);
+    const exposed = String(res.headers['access-control-expose-headers'])
+      .toLowerCase()
+      .split(/\s*,\s*/);
     for (const h of CORS_EXPOSED_HEADERS) t.ok(exposed.includes(h.toLowerCase()), `exposes ${h}`);
     t.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
   });

@@ -47,14 +47,23 @@ t.test('every failure is problem+json with a stable code', async (t) => {
     const body = isProblem(t, res, 400, 'VALIDATION_FAILED');
     t.same(body.errors.map((e: any) => e.pointer).sort(), ['/code', '/kind', '/name', '/nme', '/parentCode']);
     t.ok(body.errors.every((e: any) => e.in === 'body' && typeof e.message === 'string'));
-    t.match(body.errors.find((e: any) => e.pointer === '/nme'), { message: 'unknown property' });
-    t.match(body.errors.find((e: any) => e.pointer === '/name'), { message: /required/ });
+    t.match(
+      body.errors.find((e: any) => e.pointer === '/nme'),
+      { message: 'unknown property' },
+    );
+    t.match(
+      body.errors.find((e: any) => e.pointer === '/name'),
+      { message: /required/ },
+    );
   });
 
   t.test('querystring and params errors say where', async (t) => {
     const q = await api.request({ method: 'GET', url: '/v1/periods?year=twenty&limit=0' });
     const body = isProblem(t, q, 400, 'VALIDATION_FAILED');
-    t.same(body.errors.map((e: any) => [e.in, e.pointer]).sort(), [['querystring', '/limit'], ['querystring', '/year']]);
+    t.same(body.errors.map((e: any) => [e.in, e.pointer]).sort(), [
+      ['querystring', '/limit'],
+      ['querystring', '/year'],
+    ]);
     const p = await api.request({ method: 'GET', url: '/v1/periods/2023-Q5' });
     t.match(isProblem(t, p, 400, 'VALIDATION_FAILED').errors, [{ in: 'params', pointer: '/id' }]);
   });
@@ -90,7 +99,10 @@ t.test('every failure is problem+json with a stable code', async (t) => {
 });
 
 t.test('toProblem maps database errors without leaking them', async (t) => {
-  const wrapped = (code: string) => Object.assign(new Error('Failed query: insert into agencies ...'), { cause: Object.assign(new Error('duplicate key value violates unique constraint "agencies_pkey"'), { code, severity: 'ERROR' }) });
+  const wrapped = (code: string) =>
+    Object.assign(new Error('Failed query: insert into agencies ...'), {
+      cause: Object.assign(new Error('duplicate key value violates unique constraint "agencies_pkey"'), { code, severity: 'ERROR' }),
+    });
   const cases: Array<[string, string]> = [
     ['23505', 'CONFLICT'],
     ['23503', 'REFERENCE_CONFLICT'],
@@ -117,11 +129,14 @@ t.test('fieldIssues points at the member and escapes pointers', async (t) => {
   t.same(fieldIssues([{ instancePath: '', keyword: 'required', params: { missingProperty: 'a/b~c' }, message: 'must have required property' }], 'body'), [
     { in: 'body', pointer: '/a~1b~0c', message: 'must have required property' },
   ]);
-  const merged = fieldIssues([
-    { instancePath: '/kind', keyword: 'const', params: { allowedValue: 'a' } },
-    { instancePath: '/kind', keyword: 'const', params: { allowedValue: 'b' } },
-    { instancePath: '/kind', keyword: 'anyOf', params: {} },
-  ], 'body');
+  const merged = fieldIssues(
+    [
+      { instancePath: '/kind', keyword: 'const', params: { allowedValue: 'a' } },
+      { instancePath: '/kind', keyword: 'const', params: { allowedValue: 'b' } },
+      { instancePath: '/kind', keyword: 'anyOf', params: {} },
+    ],
+    'body',
+  );
   t.same(merged, [{ in: 'body', pointer: '/kind', message: 'must be "a"; or must be "b"' }]);
 });
 
@@ -134,14 +149,20 @@ t.test('rate limiting answers 429 problem+json with Retry-After', async (t) => {
     statuses.push(last.statusCode);
   }
   t.same(statuses, [200, 200, 200, 429, 429]);
-  isProblem(t, last!, 429, 'RATE_LIMITED');
-  t.ok(Number(last!.headers['retry-after']) > 0);
+  if (!last) throw new Error('the loop made no request');
+  isProblem(t, last, 429, 'RATE_LIMITED');
+  t.ok(Number(last.headers['retry-after']) > 0);
   t.equal((await api.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'health checks are not limited');
 });
 
 t.test('logs carry request ids and never the API key', async (t) => {
   const lines: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
   const api = await buildTestApp(t, { logger: { ...(DEFAULT_LOGGER as object), stream } });
   await api.request({ method: 'GET', url: '/v1/agencies/SNV', headers: { 'x-request-id': 'log-check-1' } });
   await api.request({ method: 'GET', url: '/v1/agencies/NOPE', headers: { 'x-request-id': 'log-check-2' } });

@@ -40,7 +40,13 @@ t.test('file forms', async (t) => {
   });
 
   t.test('a document file attaches from a form, its name and type from the part', async (t) => {
-    const doc = (await api.request({ method: 'POST', url: '/v1/documents', payload: { type: 'ke-hoach', number: '77', symbol: 'KH-BQL', issuedOn: '2023-02-01', summary: 'Kế hoạch thử' } })).json();
+    const doc = (
+      await api.request({
+        method: 'POST',
+        url: '/v1/documents',
+        payload: { type: 'ke-hoach', number: '77', symbol: 'KH-BQL', issuedOn: '2023-02-01', summary: 'Kế hoạch thử' },
+      })
+    ).json();
     const bytes = pdf(2000);
     const res = await send(api, `/v1/documents/${doc.id}/files`, form('file', bytes, 'Kế hoạch 77.pdf', 'application/pdf'));
     t.equal(res.statusCode, 201);
@@ -65,7 +71,9 @@ t.test('file forms', async (t) => {
   });
 
   t.test('a form file over the cap answers 413 and nothing is stored', async (t) => {
-    const doc = (await api.request({ method: 'POST', url: '/v1/documents', payload: { type: 'ke-hoach', number: '78', symbol: 'KH-BQL', issuedOn: '2023-02-01' } })).json();
+    const doc = (
+      await api.request({ method: 'POST', url: '/v1/documents', payload: { type: 'ke-hoach', number: '78', symbol: 'KH-BQL', issuedOn: '2023-02-01' } })
+    ).json();
     const baseUrl = await api.app.listen({ port: 0, host: '127.0.0.1' });
     const encoded = new Response(form('file', pdf(200 * 1024), 'big.pdf', 'application/pdf'));
     const res = await fetch(`${baseUrl}/v1/documents/${doc.id}/files`, {

@@ -9,7 +9,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/connection.js';
 import type { Principal } from '../../domain/roles.js';
 import { ProblemError } from '../../errors.js';
-import { recordAudit, type Actor } from '../audit/repository.js';
+import type { Actor } from '../../domain/actor.js';
+import { recordAudit } from '../audit/repository.js';
 import { findAgency } from '../agencies/repository.js';
 import * as repo from './repository.js';
 import type { ApiKey, NewApiKey } from './schemas.js';
@@ -55,11 +56,24 @@ export function createApiKeyService(db: Db) {
       return db.transaction(async (tx) => {
         if (agencyCode !== null) {
           const agency = await findAgency(tx, agencyCode);
-          if (!agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${agencyCode}`, { errors: [{ in: 'body', pointer: '/agencyCode', message: 'no such agency' }] });
-          if (!agency.active) throw new ProblemError('AGENCY_NOT_ACTIVE', `The agency ${agencyCode} is inactive`, { errors: [{ in: 'body', pointer: '/agencyCode', message: 'inactive agency' }] });
+          if (!agency)
+            throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${agencyCode}`, {
+              errors: [{ in: 'body', pointer: '/agencyCode', message: 'no such agency' }],
+            });
+          if (!agency.active)
+            throw new ProblemError('AGENCY_NOT_ACTIVE', `The agency ${agencyCode} is inactive`, {
+              errors: [{ in: 'body', pointer: '/agencyCode', message: 'inactive agency' }],
+            });
         }
         const secret = generateApiKey();
-        const row = await repo.insertApiKey(tx, { name: input.name, role: input.role, agencyCode, keyHash: hashApiKey(secret), prefix: keyPrefix(secret), createdBy: actor.keyId });
+        const row = await repo.insertApiKey(tx, {
+          name: input.name,
+          role: input.role,
+          agencyCode,
+          keyHash: hashApiKey(secret),
+          prefix: keyPrefix(secret),
+          createdBy: actor.keyId,
+        });
         const apiKey = repo.toApiKey(row);
         await recordAudit(tx, actor, { entity: 'api-key', entityId: apiKey.id, action: 'create', after: apiKey });
         return { apiKey, secret };
@@ -95,7 +109,14 @@ export function createApiKeyService(db: Db) {
         const existing = await repo.findApiKeyByHash(db, hash);
         if (!existing) {
           await db.transaction(async (tx) => {
-            const row = await repo.insertApiKey(tx, { name: 'ADMIN_API_KEY (environment)', role: 'admin', agencyCode: null, keyHash: hash, prefix: keyPrefix(options.adminApiKey!), createdBy: null });
+            const row = await repo.insertApiKey(tx, {
+              name: 'ADMIN_API_KEY (environment)',
+              role: 'admin',
+              agencyCode: null,
+              keyHash: hash,
+              prefix: keyPrefix(options.adminApiKey!),
+              createdBy: null,
+            });
             await recordAudit(tx, system, { entity: 'api-key', entityId: row.id, action: 'create', after: repo.toApiKey(row) });
           });
           options.log.info('registered the admin key from ADMIN_API_KEY');

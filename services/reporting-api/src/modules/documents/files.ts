@@ -8,13 +8,19 @@ import { createHash } from 'node:crypto';
 import type { Db, Tx } from '../../db/connection.js';
 import { fileTypeOf } from '../../domain/file-types.js';
 import { ProblemError } from '../../errors.js';
-import { recordAudit, type WriteContext } from '../audit/repository.js';
+import type { WriteContext } from '../../domain/actor.js';
+import { recordAudit } from '../audit/repository.js';
 import { assertMayChangeDocument, requireDocument } from './lookup.js';
 import * as repo from './repository.js';
 import type { DocumentFile } from './schemas.js';
 
 export function createDocumentFileService(db: Db) {
-  async function mustFindFile(tx: Tx, documentId: string, fileId: string, options: { lock?: boolean } = {}): Promise<{ document: repo.DocumentRecord; file: repo.FileRow }> {
+  async function mustFindFile(
+    tx: Tx,
+    documentId: string,
+    fileId: string,
+    options: { lock?: boolean } = {},
+  ): Promise<{ document: repo.DocumentRecord; file: repo.FileRow }> {
     const document = await requireDocument(tx, documentId, options);
     const file = await repo.findFile(tx, documentId, fileId);
     if (!file) throw new ProblemError('FILE_NOT_FOUND', `The document ${documentId} has no file ${fileId}`);
@@ -28,7 +34,8 @@ export function createDocumentFileService(db: Db) {
     },
 
     async upload(ctx: WriteContext, documentId: string, upload: { filename: string; declaredType: string; bytes: Buffer }): Promise<DocumentFile> {
-      if (upload.bytes.length === 0) throw new ProblemError('VALIDATION_FAILED', 'The file is empty', { errors: [{ in: 'body', pointer: '', message: 'no bytes' }] });
+      if (upload.bytes.length === 0)
+        throw new ProblemError('VALIDATION_FAILED', 'The file is empty', { errors: [{ in: 'body', pointer: '', message: 'no bytes' }] });
       const type = fileTypeOf(upload.declaredType, upload.filename, upload.bytes);
       if ('refused' in type) throw new ProblemError('FILE_CONTENT_MISMATCH', type.refused);
       const sha256 = createHash('sha256').update(upload.bytes).digest('hex');

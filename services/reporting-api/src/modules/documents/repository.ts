@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, like, lte, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/connection.js';
+import { LOCKS } from '../../db/locks.js';
 import { agencies, documentFiles, documents, reportEvidence, valueEvidence } from '../../db/schema.js';
 import { documentTypeInfo, type DocumentType } from '../../domain/document-types.js';
 import { citationOf, referenceOf } from '../../domain/documents.js';
@@ -13,7 +14,7 @@ export type DocumentInsert = typeof documents.$inferInsert;
 export type DocumentRecord = DocumentRow & { issuerAgencyName: string | null; issuerAgencyShortName: string | null; fileCount: number };
 
 export function toDocument(row: DocumentRecord): Document {
-  const type = row.type as DocumentType;
+  const type = row.type;
   return {
     id: row.id,
     type,
@@ -54,7 +55,15 @@ export function documentIssuerKey(d: { type: DocumentType; symbol: string; issue
   return foldForSearch([symbolIssuer(d.type, d.symbol) ?? '', ...d.issuerNames].join(' | '));
 }
 
-export function documentSearchKey(d: { type: DocumentType; number: string; symbol: string; issuedOn: string | null; summary?: string | null; tags?: string[]; issuerNames: string[] }): string {
+export function documentSearchKey(d: {
+  type: DocumentType;
+  number: string;
+  symbol: string;
+  issuedOn: string | null;
+  summary?: string | null;
+  tags?: string[];
+  issuerNames: string[];
+}): string {
   return foldForSearch([citationOf(d), ...d.issuerNames, d.summary ?? '', ...(d.tags ?? [])].join(' '));
 }
 
@@ -92,7 +101,9 @@ export async function lockDocument(db: Tx, id: string): Promise<void> {
 export async function lockIdentities(db: Tx, keys: string[]): Promise<void> {
   const sorted = [...new Set(keys)].sort();
   if (sorted.length === 0) return;
-  await db.execute(sql`select count(pg_advisory_xact_lock(640092023, hashtext(k))) from (select k from unnest(${sql.param(sorted)}::text[]) as k order by k) as ordered`);
+  await db.execute(
+    sql`select count(pg_advisory_xact_lock(${LOCKS.documentIdentity}::int, hashtext(k))) from (select k from unnest(${sql.param(sorted)}::text[]) as k order by k) as ordered`,
+  );
 }
 
 export interface DocumentFilter {
@@ -126,10 +137,17 @@ export async function listDocuments(db: Tx, f: DocumentFilter): Promise<Array<Do
   const agencyKey = sql`coalesce(${agencies.searchKey}, '')`;
   for (const word of f.issuerWords) where.push(like(sql`${documents.issuerKey} || ' ' || ${agencyKey}`, `%${escapeLike(word)}%`));
   for (const word of f.words) where.push(like(sql`${documents.searchKey} || ' ' || ${agencyKey}`, `%${escapeLike(word)}%`));
-  const rank = f.numbers.length ? sql<number>`(case when ltrim(split_part(${documents.number}, '/', 1), '0') in (${sql.join(f.numbers.map((n) => sql`${n.replace(/^0+/, '')}`), sql`, `)}) then 0 else 1 end)` : sql<number>`cast(1 as integer)`; // not a bare 1: ORDER BY 1 would mean the first column
+  const rank = f.numbers.length
+    ? sql<number>`(case when ltrim(split_part(${documents.number}, '/', 1), '0') in (${sql.join(
+        f.numbers.map((n) => sql`${n.replace(/^0+/, '')}`),
+        sql`, `,
+      )}) then 0 else 1 end)`
+    : sql<number>`cast(1 as integer)`; // not a bare 1: ORDER BY 1 would mean the first column
   const sortDate = sql<string>`coalesce(${documents.issuedOn}, date '0001-01-01')::text`;
   if (f.after) {
-    where.push(sql`((${rank}) > ${f.after.rank} or ((${rank}) = ${f.after.rank} and (${sortDate}::date < ${f.after.issuedOn}::date or (${sortDate}::date = ${f.after.issuedOn}::date and ${documents.id} > ${f.after.id}::uuid))))`);
+    where.push(
+      sql`((${rank}) > ${f.after.rank} or ((${rank}) = ${f.after.rank} and (${sortDate}::date < ${f.after.issuedOn}::date or (${sortDate}::date = ${f.after.issuedOn}::date and ${documents.id} > ${f.after.id}::uuid))))`,
+    );
   }
   const rows = await db
     .select({ document: documents, issuerAgencyName: agencies.name, issuerAgencyShortName: agencies.shortName, fileCount, rank, sortDate })
@@ -147,7 +165,10 @@ export async function insertDocument(db: Tx, row: DocumentInsert): Promise<strin
 }
 
 export async function updateDocument(db: Tx, id: string, values: Partial<DocumentInsert>): Promise<void> {
-  await db.update(documents).set({ ...values, updatedAt: new Date() }).where(eq(documents.id, id));
+  await db
+    .update(documents)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(documents.id, id));
 }
 
 export async function deleteDocument(db: Tx, id: string): Promise<void> {
@@ -161,7 +182,11 @@ export async function agencyNames(db: Tx) {
 // ---- Where a document is cited --------------------------------------------------------------------------
 
 export async function citationsOf(db: Tx, id: string) {
-  const reports = await db.select({ periodId: reportEvidence.periodId, agencyCode: reportEvidence.agencyCode }).from(reportEvidence).where(eq(reportEvidence.documentId, id)).orderBy(asc(reportEvidence.periodId), asc(reportEvidence.agencyCode));
+  const reports = await db
+    .select({ periodId: reportEvidence.periodId, agencyCode: reportEvidence.agencyCode })
+    .from(reportEvidence)
+    .where(eq(reportEvidence.documentId, id))
+    .orderBy(asc(reportEvidence.periodId), asc(reportEvidence.agencyCode));
   const values = await db
     .select({ periodId: valueEvidence.periodId, agencyCode: valueEvidence.agencyCode, indicator: valueEvidence.indicatorCode })
     .from(valueEvidence)
@@ -179,7 +204,13 @@ export async function evidenceLinks(db: Tx, key: { periodId: string; agencyCode:
   const values = await db
     .select({ indicator: valueEvidence.indicatorCode, documentId: valueEvidence.documentId })
     .from(valueEvidence)
-    .where(and(eq(valueEvidence.periodId, key.periodId), eq(valueEvidence.agencyCode, key.agencyCode), indicator === undefined ? undefined : eq(valueEvidence.indicatorCode, indicator)))
+    .where(
+      and(
+        eq(valueEvidence.periodId, key.periodId),
+        eq(valueEvidence.agencyCode, key.agencyCode),
+        indicator === undefined ? undefined : eq(valueEvidence.indicatorCode, indicator),
+      ),
+    )
     .orderBy(asc(valueEvidence.indicatorCode), asc(valueEvidence.createdAt));
   return { report: report.map((r) => r.documentId), values };
 }
@@ -219,11 +250,18 @@ export const toFile = (row: FileRow): DocumentFile => ({
 });
 
 export async function listFiles(db: Tx, documentId: string): Promise<FileRow[]> {
-  return db.select(fileColumns).from(documentFiles).where(eq(documentFiles.documentId, documentId)).orderBy(asc(documentFiles.createdAt), asc(documentFiles.id));
+  return db
+    .select(fileColumns)
+    .from(documentFiles)
+    .where(eq(documentFiles.documentId, documentId))
+    .orderBy(asc(documentFiles.createdAt), asc(documentFiles.id));
 }
 
 export async function findFile(db: Tx, documentId: string, fileId: string): Promise<FileRow | undefined> {
-  const [row] = await db.select(fileColumns).from(documentFiles).where(and(eq(documentFiles.documentId, documentId), eq(documentFiles.id, fileId)));
+  const [row] = await db
+    .select(fileColumns)
+    .from(documentFiles)
+    .where(and(eq(documentFiles.documentId, documentId), eq(documentFiles.id, fileId)));
   return row;
 }
 

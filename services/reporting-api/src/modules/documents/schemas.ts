@@ -1,18 +1,19 @@
 import { Type, type Static } from 'typebox';
-import { DOCUMENT_TYPE_CODES } from '../../domain/document-types.js';
-import { CursorPageQuery, IsoDate, ref, StringEnum, withExample } from '../../schemas/common.js';
+import { DOCUMENT_FAMILIES, DOCUMENT_TYPE_CODES } from '../../domain/document-types.js';
+import { CursorPageQuery, IsoDate, Page, ref, StringEnum, withExample } from '../../schemas/common.js';
 import { AgencyCode } from '../agencies/schemas.js';
 
 export const DocumentTypeSchema = StringEnum(DOCUMENT_TYPE_CODES, {
   $id: 'DocumentType',
-  description: 'The kind of document: Nghị định 30/2020 types (ke-hoach, quyet-dinh, …), cong-van, legal normative types (nghi-dinh, thong-tu, luat, …) and Party types (ket-luan, …). GET /v1/documents/types lists them with names and abbreviations.',
+  description:
+    'The kind of document: Nghị định 30/2020 types (ke-hoach, quyet-dinh, …), cong-van, legal normative types (nghi-dinh, thong-tu, luat, …) and Party types (ket-luan, …). GET /v1/documents/types lists them with names and abbreviations.',
 });
 
 export const DocumentTypeInfoSchema = Type.Object(
   {
     code: ref(DocumentTypeSchema),
     name: Type.String({ description: 'Vietnamese name, e.g. Kế hoạch' }),
-    family: StringEnum(['administrative', 'normative', 'party'] as const),
+    family: StringEnum(DOCUMENT_FAMILIES),
     abbreviations: Type.Array(Type.String(), { description: 'As written in symbols, e.g. KH; none for công văn' }),
   },
   { $id: 'DocumentTypeInfo', additionalProperties: false },
@@ -82,8 +83,18 @@ export const NewDocumentSchema = Type.Object(
   {
     $id: 'NewDocument',
     additionalProperties: false,
-    description: 'The issuer is one of our agencies (issuerAgencyCode) or, when it is not, a name (issuerName); not both. The year must agree with the issue date and with the number.',
-    examples: [{ type: 'ke-hoach', number: '01', symbol: 'KH-BQL', issuedOn: '2023-01-05', issuerAgencyCode: 'BQL-KCN', summary: 'Kế hoạch thực hiện cải cách hành chính năm 2023' }],
+    description:
+      'The issuer is one of our agencies (issuerAgencyCode) or, when it is not, a name (issuerName); not both. The year must agree with the issue date and with the number.',
+    examples: [
+      {
+        type: 'ke-hoach',
+        number: '01',
+        symbol: 'KH-BQL',
+        issuedOn: '2023-01-05',
+        issuerAgencyCode: 'BQL-KCN',
+        summary: 'Kế hoạch thực hiện cải cách hành chính năm 2023',
+      },
+    ],
   },
 );
 export type NewDocument = Static<typeof NewDocumentSchema>;
@@ -102,20 +113,37 @@ export const DocumentPatchSchema = Type.Object(
     url: Nullable(Url),
     tags: Type.Optional(Tags),
   },
-  { $id: 'DocumentPatch', additionalProperties: false, minProperties: 1, description: 'null clears a field. Setting issuerAgencyCode clears issuerName and the other way round.' },
+  {
+    $id: 'DocumentPatch',
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'null clears a field. Setting issuerAgencyCode clears issuerName and the other way round.',
+  },
 );
 export type DocumentPatch = Static<typeof DocumentPatchSchema>;
 
-export const DocumentPageSchema = Type.Object(
-  { items: Type.Array(ref(DocumentSchema)), nextCursor: Type.Union([Type.String(), Type.Null()]) },
-  { $id: 'DocumentPage', additionalProperties: false },
-);
+export const DocumentPageSchema = Page(DocumentSchema, { $id: 'DocumentPage' });
 
 export const DocumentListQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words to find in the citation, issuer, summary and tags, ignoring diacritics and case ("ke hoach 01 kh-bql"). A word that is a whole number ranks documents with that number first.', examples: ['ke hoach kh-bql'] })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'Words to find in the citation, issuer, summary and tags, ignoring diacritics and case ("ke hoach 01 kh-bql"). A word that is a whole number ranks documents with that number first.',
+        examples: ['ke hoach kh-bql'],
+      }),
+    ),
     type: Type.Optional(withExample(DocumentTypeSchema, 'ke-hoach')),
-    issuer: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'An agency code, or words of the issuer’s name or abbreviation (ignoring diacritics)', examples: ['BQL'] })),
+    issuer: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 300,
+        description: 'An agency code, or words of the issuer’s name or abbreviation (ignoring diacritics)',
+        examples: ['BQL'],
+      }),
+    ),
     from: Type.Optional(withExample(IsoDate('Issued on or after'), '2023-01-01')),
     to: Type.Optional(withExample(IsoDate('Issued on or before'), '2023-12-31')),
     year: Type.Optional(Type.Integer({ minimum: 1945, maximum: 2100, examples: [2023] })),
@@ -156,7 +184,8 @@ export const UploadQuery = Type.Object(
         minLength: 1,
         maxLength: FILENAME_MAX,
         pattern: FILENAME_PATTERN,
-        description: 'The file’s name (Vietnamese allowed), e.g. ke-hoach-01-KH-BQL.pdf. Required for a raw body; a form’s file part carries its own, which this overrides.',
+        description:
+          'The file’s name (Vietnamese allowed), e.g. ke-hoach-01-KH-BQL.pdf. Required for a raw body; a form’s file part carries its own, which this overrides.',
         examples: ['ke-hoach-01-KH-BQL.pdf'],
       }),
     ),
@@ -185,9 +214,15 @@ export const CitationSchema = Type.Object(
 export const ExtractRequestSchema = Type.Object(
   {
     text: Type.String({ maxLength: 1_100_000, description: 'Vietnamese text: a report’s narrative, notes, up to about 1 MB' }),
-    register: Type.Optional(Type.Boolean({ default: false, description: 'Also register each cited document, reusing registered ones (admin and agency keys)' })),
+    register: Type.Optional(
+      Type.Boolean({ default: false, description: 'Also register each cited document, reusing registered ones (admin and agency keys)' }),
+    ),
   },
-  { $id: 'ExtractRequest', additionalProperties: false, examples: [{ text: 'Ban hành Kế hoạch số 01/KH-BQL ngày 05/01/2023 thực hiện CCHC; Công văn số 535/SNV-TTr ngày 11/3/2022 của Sở Nội vụ.' }] },
+  {
+    $id: 'ExtractRequest',
+    additionalProperties: false,
+    examples: [{ text: 'Ban hành Kế hoạch số 01/KH-BQL ngày 05/01/2023 thực hiện CCHC; Công văn số 535/SNV-TTr ngày 11/3/2022 của Sở Nội vụ.' }],
+  },
 );
 
 export const ExtractResultSchema = Type.Object(
@@ -196,7 +231,11 @@ export const ExtractResultSchema = Type.Object(
     documents: Type.Integer({ description: 'Distinct documents among the citations' }),
     registered: Type.Optional(
       Type.Object(
-        { created: Type.Integer(), existing: Type.Integer(), skipped: Type.Integer({ description: 'Citations that contradict themselves (a number’s year against its date): returned, not registered' }) },
+        {
+          created: Type.Integer(),
+          existing: Type.Integer(),
+          skipped: Type.Integer({ description: 'Citations that contradict themselves (a number’s year against its date): returned, not registered' }),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -218,7 +257,9 @@ export const ReportEvidenceSchema = Type.Object(
     periodId: Type.String(),
     agencyCode: Type.String(),
     report: Type.Array(ref(DocumentSchema), { description: 'Documents the report as a whole cites' }),
-    values: Type.Array(Type.Object({ indicator: Type.String(), documents: Type.Array(ref(DocumentSchema)) }, { additionalProperties: false }), { description: 'Documents cited for each value, by indicator' }),
+    values: Type.Array(Type.Object({ indicator: Type.String(), documents: Type.Array(ref(DocumentSchema)) }, { additionalProperties: false }), {
+      description: 'Documents cited for each value, by indicator',
+    }),
   },
   { $id: 'ReportEvidence', additionalProperties: false },
 );

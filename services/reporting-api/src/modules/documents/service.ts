@@ -10,11 +10,12 @@ import { identityKey, issuerKey, resolveYear, sameDocument, yearInNumber, type D
 import { definedOnly } from '../../domain/patch.js';
 import { foldForSearch } from '../../domain/search-text.js';
 import { ProblemError, type FieldIssue } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
+import { DEFAULT_PAGE_LIMIT } from '../../schemas/common.js';
+import { decodeCursor } from '../../schemas/cursor.js';
+import { fetchPage, mapPage, type CursorPage } from '../../schemas/paging.js';
 import { findAgency } from '../agencies/repository.js';
-import { requireAgency } from '../agencies/lookup.js';
-import { requirePeriod } from '../periods/lookup.js';
-import { recordAudit, type WriteContext } from '../audit/repository.js';
+import type { WriteContext } from '../../domain/actor.js';
+import { recordAudit } from '../audit/repository.js';
 import { assertMayChangeDocument, requireDocument } from './lookup.js';
 import * as repo from './repository.js';
 import type { Document, DocumentListQuery, DocumentPatch, NewDocument } from './schemas.js';
@@ -43,13 +44,20 @@ type ExtractResult = {
 
 type Cursor = { rank: number; issuedOn: string; id: string };
 const isCursor = (v: unknown): v is Cursor =>
-  typeof v === 'object' && v !== null && Number.isInteger((v as Cursor).rank) && typeof (v as Cursor).issuedOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test((v as Cursor).issuedOn) && typeof (v as Cursor).id === 'string' && /^[0-9a-f-]{36}$/.test((v as Cursor).id);
+  typeof v === 'object' &&
+  v !== null &&
+  Number.isInteger((v as Cursor).rank) &&
+  typeof (v as Cursor).issuedOn === 'string' &&
+  /^\d{4}-\d{2}-\d{2}$/.test((v as Cursor).issuedOn) &&
+  typeof (v as Cursor).id === 'string' &&
+  /^[0-9a-f-]{36}$/.test((v as Cursor).id);
 
 /** Checks what a schema cannot: the year against the number and the date, one kind of issuer. */
 function checkFields(f: Omit<Fields, 'year'> & { year?: number | null | undefined }): number | null {
   const issues: FieldIssue[] = [];
   const year = resolveYear(f);
-  if ('conflict' in year) for (const field of year.conflict) issues.push({ in: 'body', pointer: `/${field}`, message: `the years of ${year.conflict.join(', ')} disagree` });
+  if ('conflict' in year)
+    for (const field of year.conflict) issues.push({ in: 'body', pointer: `/${field}`, message: `the years of ${year.conflict.join(', ')} disagree` });
   if (f.issuerAgencyCode && f.issuerName) issues.push({ in: 'body', pointer: '/issuerName', message: 'give issuerAgencyCode or issuerName, not both' });
   if (issues.length) throw new ProblemError('VALIDATION_FAILED', 'The document’s fields disagree', { errors: issues });
   return 'year' in year ? year.year : null;
@@ -59,14 +67,17 @@ export function createDocumentService(db: Db) {
   async function issuerNames(tx: Tx, f: Pick<Fields, 'issuerAgencyCode' | 'issuerName'>): Promise<string[]> {
     if (f.issuerAgencyCode) {
       const agency = await findAgency(tx, f.issuerAgencyCode);
-      if (!agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${f.issuerAgencyCode}`, { errors: [{ in: 'body', pointer: '/issuerAgencyCode', message: 'no such agency' }] });
+      if (!agency)
+        throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${f.issuerAgencyCode}`, {
+          errors: [{ in: 'body', pointer: '/issuerAgencyCode', message: 'no such agency' }],
+        });
       return repo.namesOfAgency(agency);
     }
     return f.issuerName ? [f.issuerName] : [];
   }
 
   const identityOf = (f: Fields, names: string[]): DocumentIdentity => ({ ...f, issuerNames: names });
-  const rowIdentity = (r: repo.DocumentRecord): DocumentIdentity => ({ ...r, type: r.type as DocumentType, issuerNames: repo.issuerNamesOf(r) });
+  const rowIdentity = (r: repo.DocumentRecord): DocumentIdentity => ({ ...r, type: r.type, issuerNames: repo.issuerNamesOf(r) });
 
   /** The registered document this one duplicates, if any. Call under lockIdentities. */
   async function findSame(tx: Tx, identity: DocumentIdentity, exceptId?: string): Promise<repo.DocumentRecord | undefined> {
@@ -102,26 +113,28 @@ export function createDocumentService(db: Db) {
       return repo.toDocument(await requireDocument(db, id));
     },
 
-    async list(query: DocumentListQuery): Promise<{ items: Document[]; nextCursor: string | null }> {
-      const limit = query.limit ?? 100;
+    async list(query: DocumentListQuery): Promise<CursorPage<Document>> {
       const words = query.q ? foldForSearch(query.q).split(' ').filter(Boolean) : [];
       const issuerIsAgency = query.issuer !== undefined && (await findAgency(db, query.issuer)) !== undefined;
-      const rows = await repo.listDocuments(db, {
-        words,
-        numbers: words.filter((w) => /^\d+$/.test(w)),
-        type: query.type,
-        issuerAgency: issuerIsAgency ? query.issuer : undefined,
-        issuerWords: query.issuer && !issuerIsAgency ? issuerKey(query.issuer).split(' ').filter(Boolean) : [],
-        from: query.from,
-        to: query.to,
-        year: query.year,
-        tag: query.tag,
-        after: query.cursor ? decodeCursor(query.cursor, isCursor) : undefined,
-        limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return { items: page.map(repo.toDocument), nextCursor: rows.length > limit && last ? encodeCursor({ rank: last.rank, issuedOn: last.sortDate, id: last.id }) : null };
+      const page = await fetchPage(
+        query.limit ?? DEFAULT_PAGE_LIMIT,
+        (limit) =>
+          repo.listDocuments(db, {
+            words,
+            numbers: words.filter((w) => /^\d+$/.test(w)),
+            type: query.type,
+            issuerAgency: issuerIsAgency ? query.issuer : undefined,
+            issuerWords: query.issuer && !issuerIsAgency ? issuerKey(query.issuer).split(' ').filter(Boolean) : [],
+            from: query.from,
+            to: query.to,
+            year: query.year,
+            tag: query.tag,
+            after: query.cursor ? decodeCursor(query.cursor, isCursor) : undefined,
+            limit,
+          }),
+        (last) => ({ rank: last.rank, issuedOn: last.sortDate, id: last.id }),
+      );
+      return mapPage(page, repo.toDocument);
     },
 
     async create(ctx: WriteContext, input: NewDocument): Promise<Document> {
@@ -156,7 +169,7 @@ export function createDocumentService(db: Db) {
         if (given.issuerName && given.issuerAgencyCode === undefined) given.issuerAgencyCode = null;
         const merged = { ...current, ...given } as repo.DocumentRecord;
         const base = {
-          type: merged.type as DocumentType,
+          type: merged.type,
           number: merged.number,
           symbol: merged.symbol,
           issuedOn: merged.issuedOn,
@@ -187,23 +200,15 @@ export function createDocumentService(db: Db) {
         await assertMayChangeDocument(tx, ctx.principal, current);
         const cited = await repo.citationsOf(tx, id);
         if (cited.reports.length + cited.values.length > 0) {
-          throw new ProblemError('DOCUMENT_CITED', `The document is cited by ${cited.reports.length} report(s) and ${cited.values.length} value(s); remove those links first`, { extra: { citedBy: cited } });
+          throw new ProblemError(
+            'DOCUMENT_CITED',
+            `The document is cited by ${cited.reports.length} report(s) and ${cited.values.length} value(s); remove those links first`,
+            { extra: { citedBy: cited } },
+          );
         }
         await repo.deleteDocument(tx, id);
         await recordAudit(tx, ctx.actor, { entity: 'document', entityId: id, action: 'delete', before: repo.toDocument(current) });
       });
-    },
-
-    /** A report's evidence: the documents it cites as a whole and for each value (or one indicator's value). */
-    async evidence(key: { periodId: string; agencyCode: string }, indicator?: string) {
-      await requirePeriod(db, key.periodId);
-      await requireAgency(db, key.agencyCode);
-      const links = await repo.evidenceLinks(db, key, indicator);
-      const docs = await repo.findDocuments(db, [...links.report, ...links.values.map((v) => v.documentId)]);
-      const view = (ids: string[]) => ids.flatMap((id) => (docs.has(id) ? [repo.toDocument(docs.get(id)!)] : []));
-      const byIndicator = new Map<string, string[]>();
-      for (const v of links.values) byIndicator.set(v.indicator, [...(byIndicator.get(v.indicator) ?? []), v.documentId]);
-      return { ...key, report: view(links.report), values: [...byIndicator].map(([code, ids]) => ({ indicator: code, documents: view(ids) })) };
     },
 
     async citations(id: string) {
@@ -235,7 +240,13 @@ export function createDocumentService(db: Db) {
       if (!register) return { citations, documents: distinct.length };
       if (distinct.length > MAX_REGISTERED_PER_TEXT) {
         throw new ProblemError('VALIDATION_FAILED', `The text cites ${distinct.length} documents; register at most ${MAX_REGISTERED_PER_TEXT} at once`, {
-          errors: [{ in: 'body', pointer: '/register', message: `more than ${MAX_REGISTERED_PER_TEXT} documents: extract without register, or send the text in parts` }],
+          errors: [
+            {
+              in: 'body',
+              pointer: '/register',
+              message: `more than ${MAX_REGISTERED_PER_TEXT} documents: extract without register, or send the text in parts`,
+            },
+          ],
         });
       }
 
@@ -283,7 +294,11 @@ export function createDocumentService(db: Db) {
    * name or short name, or the start of exactly one agency's.
    */
   async function issuerResolver(tx: Tx) {
-    const named = (await repo.agencyNames(tx)).map((a) => ({ code: a.code, names: repo.namesOfAgency(a), keys: [a.name, a.shortName].filter((n): n is string => !!n).map(issuerKey) }));
+    const named = (await repo.agencyNames(tx)).map((a) => ({
+      code: a.code,
+      names: repo.namesOfAgency(a),
+      keys: [a.name, a.shortName].filter((n): n is string => !!n).map(issuerKey),
+    }));
     return (name: string) => {
       const key = issuerKey(name);
       const exact = named.filter((a) => a.keys.includes(key));

@@ -12,10 +12,13 @@ import { ProblemError } from '../../errors.js';
 import { requireAgency } from '../agencies/lookup.js';
 import { findAgencies } from '../agencies/repository.js';
 import { expectedOf } from './repository.js';
-import type { ReportKey } from '../values/repository.js';
-import type { ImportSummary } from '../values/schemas.js';
-import type { WriteContext } from '../audit/repository.js';
-import type { ValueService } from '../values/service.js';
+import { itemsOf } from './cells.js';
+import type { ReportReader } from './context.js';
+import type { DashboardService } from './dashboards.js';
+import type { ReportKey } from './keys.js';
+import type { ImportSummary } from './value-schemas.js';
+import type { WriteContext } from '../../domain/actor.js';
+import type { ValueService } from './values.js';
 import { readWorkbook, writeWorkbook, XLSX_TYPE } from './workbook.js';
 
 export type AnnexFormat = 'csv' | 'xlsx';
@@ -28,7 +31,14 @@ export interface AnnexFile {
 
 const CSV_TYPE = 'text/csv; charset=utf-8';
 
-async function render(format: AnnexFormat, name: string, titles: string[], header: string[], widths: number[], lines: Array<{ cells: string[]; heading: boolean }>): Promise<AnnexFile> {
+async function render(
+  format: AnnexFormat,
+  name: string,
+  titles: string[],
+  header: string[],
+  widths: number[],
+  lines: Array<{ cells: string[]; heading: boolean }>,
+): Promise<AnnexFile> {
   if (format === 'csv') return { filename: `${name}.csv`, contentType: CSV_TYPE, body: toCsv([header, ...lines.map((l) => l.cells)]) };
   return { filename: `${name}.xlsx`, contentType: XLSX_TYPE, body: await writeWorkbook({ sheetName: 'Phụ lục', titles, header, widths, lines }) };
 }
@@ -50,14 +60,14 @@ async function readTable(file: Buffer): Promise<string[][]> {
   }
 }
 
-export function createAnnexService(db: Db, deps: { values: ValueService }) {
+export function createAnnexService(db: Db, deps: { values: ValueService; dashboards: DashboardService; reader: ReportReader }) {
   return {
     /** One agency's report as the official table. */
     async exportReport(key: ReportKey, format: AnnexFormat, options: { supplementary: boolean }): Promise<AnnexFile> {
-      const { template, items } = await deps.values.reportWithTemplate(key);
-      const byCode = new Map(items.map((i) => [i.indicator, i]));
-      const lines = annexLines(template.indicators, (code) => byCode.get(code), options);
-      const titles = [ANNEX_TITLE, `${(await requireAgency(db, key.agencyCode)).name} — kỳ báo cáo ${key.periodId}`];
+      const context = await deps.reader.context(key);
+      const byCode = new Map(itemsOf(context).map((i) => [i.indicator, i]));
+      const lines = annexLines(context.template.indicators, (code) => byCode.get(code), options);
+      const titles = [ANNEX_TITLE, `${context.agency.name} — kỳ báo cáo ${key.periodId}`];
       return render(
         format,
         `phu-luc-${key.periodId}-${key.agencyCode}`,
@@ -76,8 +86,8 @@ export function createAnnexService(db: Db, deps: { values: ValueService }) {
       const rootName = (await requireAgency(db, options.agency)).name;
       const titles = [ANNEX_TITLE, `${rootName} — kỳ báo cáo ${periodId}`];
       if (options.mode === 'rollup') {
-        const rollup = await deps.values.rollup({ period: periodId, agency: options.agency });
-        const template = await deps.values.templateOfPeriod(periodId);
+        const rollup = await deps.dashboards.rollup({ period: periodId, agency: options.agency });
+        const template = await deps.reader.templateOfPeriod(periodId);
         const byCode = new Map(rollup.items.map((i) => [i.indicator, i]));
         const lines = annexLines(template.indicators, (code) => {
           const item = byCode.get(code);
@@ -94,11 +104,11 @@ export function createAnnexService(db: Db, deps: { values: ValueService }) {
       }
       const expected = await expectedOf(db, periodId);
       const agencies = expected.length ? expected : [options.agency];
-      const template = await deps.values.templateOfPeriod(periodId);
+      const template = await deps.reader.templateOfPeriod(periodId);
       const columns: Array<{ code: string; cells: Map<string, { value: ReportedValue; note: string | null }> }> = [];
       const names = await findAgencies(db, agencies);
       for (const code of agencies) {
-        const { items } = await deps.values.reportWithTemplate({ periodId, agencyCode: code });
+        const items = itemsOf(await deps.reader.context({ periodId, agencyCode: code }));
         columns.push({ code, cells: new Map(items.map((i) => [i.indicator, i])) });
       }
       const base = annexLines(template.indicators, () => undefined);
@@ -121,7 +131,9 @@ export function createAnnexService(db: Db, deps: { values: ValueService }) {
     async importReport(ctx: WriteContext, key: ReportKey, file: Buffer, options: { dryRun: boolean; atomic: boolean }): Promise<ImportSummary> {
       const rows = readAnnexTable(await readTable(file));
       if (!rows) throw new ProblemError('ANNEX_UNREADABLE', 'No header row with "STT" and "Chỉ tiêu thống kê" was found');
-      const { template, items } = await deps.values.reportWithTemplate(key);
+      const context = await deps.reader.context(key);
+      const { template } = context;
+      const items = itemsOf(context);
       const indicators = template.indicators;
       const current = new Map(items.map((i) => [i.indicator, i]));
       const { matched, unmatched } = matchAnnexRows(indicators, rows);
@@ -139,7 +151,13 @@ export function createAnnexService(db: Db, deps: { values: ValueService }) {
         if (indicator.valueType === 'section') continue;
         const parsed = readAnnexValue(indicator, row.value);
         if (!parsed.ok) {
-          preliminary.push({ index: -1, row: row.row, indicator: indicator.code, code: 'VALUE_UNREADABLE', message: `Row ${row.row} (${indicator.code}): ${parsed.reason}` });
+          preliminary.push({
+            index: -1,
+            row: row.row,
+            indicator: indicator.code,
+            code: 'VALUE_UNREADABLE',
+            message: `Row ${row.row} (${indicator.code}): ${parsed.reason}`,
+          });
           continue;
         }
         const stored = current.get(indicator.code);
@@ -158,7 +176,17 @@ export function createAnnexService(db: Db, deps: { values: ValueService }) {
           .sort((x, y) => x.row! - y.row!);
         return { ...summary, rejected: conflicts.length, conflicts };
       };
-      const nothing: ImportSummary = { dryRun: options.dryRun, atomic: options.atomic, written: false, created: 0, updated: 0, unchanged: 0, rejected: 0, conflicts: [], findings: [] };
+      const nothing: ImportSummary = {
+        dryRun: options.dryRun,
+        atomic: options.atomic,
+        written: false,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+        conflicts: [],
+        findings: [],
+      };
       if (options.atomic && preliminary.length > 0) {
         // Check the readable rows too, so the answer lists every problem, then refuse the file.
         const checked = values.length ? await deps.values.submitReport(ctx, key, values, { dryRun: true, atomic: false }) : nothing;

@@ -1,7 +1,8 @@
 import { and, asc, count, eq, gt, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/connection.js';
 import { agencies, expectedAgencies, indicatorValues, reportEvidence, reports, reportTransitions } from '../../db/schema.js';
-import type { ReportKey } from '../values/repository.js';
+import { LOCKS } from '../../db/locks.js';
+import type { ReportKey } from './keys.js';
 
 export type ReportRow = typeof reports.$inferSelect;
 export type ReportState = ReportRow['state'];
@@ -19,7 +20,9 @@ export async function reportStates(db: Tx, keys: ReportKey[]): Promise<Map<strin
   const rows = await db
     .select({ periodId: reports.periodId, agencyCode: reports.agencyCode, state: reports.state })
     .from(reports)
-    .where(sql`(${reports.periodId}, ${reports.agencyCode}) in (select * from unnest(${sql.param(keys.map((k) => k.periodId))}::text[], ${sql.param(keys.map((k) => k.agencyCode))}::text[]))`);
+    .where(
+      sql`(${reports.periodId}, ${reports.agencyCode}) in (select * from unnest(${sql.param(keys.map((k) => k.periodId))}::text[], ${sql.param(keys.map((k) => k.agencyCode))}::text[]))`,
+    );
   return new Map(rows.map((r) => [`${r.periodId}/${r.agencyCode}`, r.state]));
 }
 
@@ -40,12 +43,39 @@ export async function ensureReportStates(db: Tx, keys: ReportKey[]): Promise<Map
 /** Creates the report rows that do not exist yet (as drafts). */
 export async function ensureReports(db: Tx, keys: ReportKey[]): Promise<void> {
   if (keys.length === 0) return;
-  await db.insert(reports).values(keys.map((k) => ({ periodId: k.periodId, agencyCode: k.agencyCode }))).onConflictDoNothing();
+  await db
+    .insert(reports)
+    .values(keys.map((k) => ({ periodId: k.periodId, agencyCode: k.agencyCode })))
+    .onConflictDoNothing();
 }
 
+/** Every change to a report row goes through here, so its version (the ETag's stamp) always moves with it. */
 export async function updateReport(db: Tx, key: ReportKey, values: Partial<typeof reports.$inferInsert>): Promise<ReportRow> {
-  const [row] = await db.update(reports).set({ ...values, updatedAt: new Date() }).where(isReport(key)).returning();
+  const [row] = await db
+    .update(reports)
+    .set({ ...values, version: sql`${reports.version} + 1`, updatedAt: new Date() })
+    .where(isReport(key))
+    .returning();
   return row!;
+}
+
+/** A change to the reports' values or their evidence: their versions move, so readers' ETags change. */
+export async function touchReports(db: Tx, keys: ReportKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.execute(sql`
+    update reports set version = version + 1
+    where (period_id, agency_code) in (select * from unnest(${sql.param(keys.map((k) => k.periodId))}::text[], ${sql.param(keys.map((k) => k.agencyCode))}::text[]))`);
+}
+
+/** Serialises writes to one report (period × agency): concurrent submissions of it queue instead of racing. */
+export async function lockReports(db: Tx, keys: ReportKey[]): Promise<void> {
+  // Sorted, so two batches touching the same reports take the locks in the same order (no deadlock).
+  const sorted = [...new Set(keys.map((k) => `${k.periodId}/${k.agencyCode}`))].sort();
+  if (sorted.length === 0) return;
+  // One statement; the ordered subquery keeps the lock order.
+  await db.execute(
+    sql`select count(pg_advisory_xact_lock(${LOCKS.reportWrite}::int, hashtext(k))) from (select k from unnest(${sql.param(sorted)}::text[]) as k order by k) as ordered`,
+  );
 }
 
 export async function insertTransition(db: Tx, row: typeof reportTransitions.$inferInsert): Promise<void> {
@@ -73,7 +103,11 @@ export async function evidenceOf(db: Tx, key: ReportKey): Promise<string[]> {
 export async function replaceReportEvidence(db: Tx, key: ReportKey, ids: string[]): Promise<void> {
   const ofReport = and(eq(reportEvidence.periodId, key.periodId), eq(reportEvidence.agencyCode, key.agencyCode));
   await db.delete(reportEvidence).where(ids.length ? and(ofReport, notInArray(reportEvidence.documentId, ids)) : ofReport);
-  if (ids.length) await db.insert(reportEvidence).values(ids.map((documentId) => ({ ...key, documentId }))).onConflictDoNothing();
+  if (ids.length)
+    await db
+      .insert(reportEvidence)
+      .values(ids.map((documentId) => ({ ...key, documentId })))
+      .onConflictDoNothing();
 }
 
 export async function valueCount(db: Tx, key: ReportKey): Promise<number> {
@@ -84,13 +118,21 @@ export async function valueCount(db: Tx, key: ReportKey): Promise<number> {
   return row?.n ?? 0;
 }
 
-export async function listReports(db: Tx, f: { period?: string | undefined; agency?: string | undefined; state?: ReportState | undefined; after?: ReportKey | undefined; limit: number }) {
+export async function listReports(
+  db: Tx,
+  f: { period?: string | undefined; agency?: string | undefined; state?: ReportState | undefined; after?: ReportKey | undefined; limit: number },
+) {
   const where: SQL[] = [];
   if (f.period) where.push(eq(reports.periodId, f.period));
   if (f.agency) where.push(eq(reports.agencyCode, f.agency));
   if (f.state) where.push(eq(reports.state, f.state));
   if (f.after) where.push(or(gt(reports.periodId, f.after.periodId), and(eq(reports.periodId, f.after.periodId), gt(reports.agencyCode, f.after.agencyCode)))!);
-  return db.select().from(reports).where(and(...where)).orderBy(asc(reports.periodId), asc(reports.agencyCode)).limit(f.limit);
+  return db
+    .select()
+    .from(reports)
+    .where(and(...where))
+    .orderBy(asc(reports.periodId), asc(reports.agencyCode))
+    .limit(f.limit);
 }
 
 export async function setExpectedAgencies(db: Tx, periodId: string, codes: string[]): Promise<void> {
@@ -99,13 +141,20 @@ export async function setExpectedAgencies(db: Tx, periodId: string, codes: strin
 }
 
 export async function expectedOf(db: Tx, periodId: string): Promise<string[]> {
-  const rows = await db.select({ code: expectedAgencies.agencyCode }).from(expectedAgencies).where(eq(expectedAgencies.periodId, periodId)).orderBy(asc(expectedAgencies.agencyCode));
+  const rows = await db
+    .select({ code: expectedAgencies.agencyCode })
+    .from(expectedAgencies)
+    .where(eq(expectedAgencies.periodId, periodId))
+    .orderBy(asc(expectedAgencies.agencyCode));
   return rows.map((r) => r.code);
 }
 
 export async function activeAgenciesOfKinds(db: Tx, kinds: Array<(typeof agencies.$inferSelect)['kind']>): Promise<string[]> {
   if (kinds.length === 0) return [];
-  const rows = await db.select({ code: agencies.code }).from(agencies).where(and(inArray(agencies.kind, kinds), eq(agencies.active, true)));
+  const rows = await db
+    .select({ code: agencies.code })
+    .from(agencies)
+    .where(and(inArray(agencies.kind, kinds), eq(agencies.active, true)));
   return rows.map((r) => r.code);
 }
 

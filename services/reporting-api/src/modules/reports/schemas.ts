@@ -1,9 +1,9 @@
 import { Type, type Static } from 'typebox';
-import { ref, StringEnum } from '../../schemas/common.js';
+import { REPORT_STATES } from '../../domain/report-states.js';
+import { Page, ref, StringEnum } from '../../schemas/common.js';
 import { AgencyKindSchema } from '../agencies/schemas.js';
 import { PeriodId } from '../periods/schemas.js';
 
-export const REPORT_STATES = ['draft', 'submitted', 'accepted', 'returned'] as const;
 export const ReportStateSchema = StringEnum(REPORT_STATES, {
   $id: 'ReportState',
   description: 'draft → submitted → accepted, or returned (with a reason) → draft … submitted again',
@@ -31,7 +31,9 @@ export const ReportSchema = Type.Object(
     firstSubmittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     dueOn: Type.String({ format: 'date' }),
-    timeliness: Type.Union([Type.Literal('on_time'), Type.Literal('late'), Type.Null()], { description: 'From the first submission against the deadline, as a day in Vietnam' }),
+    timeliness: Type.Union([Type.Literal('on_time'), Type.Literal('late'), Type.Null()], {
+      description: 'From the first submission against the deadline, as a day in Vietnam',
+    }),
     returnReason: Type.Union([Type.String(), Type.Null()]),
     transitions: Type.Array(ref(TransitionSchema)),
     updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -54,28 +56,27 @@ export const ReturnBodySchema = Type.Object(
   { $id: 'ReturnReport', additionalProperties: false },
 );
 
-export const ReportListSchema = Type.Object(
-  {
-    items: Type.Array(
-      Type.Object(
-        {
-          period: Type.String(),
-          agency: Type.String(),
-          state: ref(ReportStateSchema),
-          firstSubmittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-          submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-          updatedAt: Type.String({ format: 'date-time' }),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    nextCursor: Type.Union([Type.String(), Type.Null()]),
-  },
-  { $id: 'ReportList', additionalProperties: false },
+export const ReportListSchema = Page(
+  Type.Object(
+    {
+      period: Type.String(),
+      agency: Type.String(),
+      state: ref(ReportStateSchema),
+      firstSubmittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      updatedAt: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+  { $id: 'ReportList' },
 );
 
 const Rate = Type.Object(
-  { numerator: Type.Integer(), denominator: Type.Integer(), value: Type.Union([Type.Number(), Type.Null()], { description: 'Percent, 2 decimals; null when nothing is expected' }) },
+  {
+    numerator: Type.Integer(),
+    denominator: Type.Integer(),
+    value: Type.Union([Type.Number(), Type.Null()], { description: 'Percent, 2 decimals; null when nothing is expected' }),
+  },
   { additionalProperties: false },
 );
 const Tally = {
@@ -119,7 +120,12 @@ export const ExpectedAgenciesBodySchema = Type.Object(
     agencies: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 5000, uniqueItems: true })),
     kinds: Type.Optional(Type.Array(ref(AgencyKindSchema), { maxItems: 5, uniqueItems: true, description: 'Every active agency of these kinds' })),
   },
-  { $id: 'ExpectedAgenciesBody', additionalProperties: false, minProperties: 1, description: 'Replaces the list: the named agencies plus every active agency of the kinds' },
+  {
+    $id: 'ExpectedAgenciesBody',
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Replaces the list: the named agencies plus every active agency of the kinds',
+  },
 );
 export const ExpectedAgenciesSchema = Type.Object(
   { period: Type.String(), agencies: Type.Array(Type.String()) },
@@ -137,4 +143,14 @@ export const ReportListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const reportSchemas = [ReportStateSchema, TransitionSchema, ReportSchema, ReportPatchSchema, ReturnBodySchema, ReportListSchema, CompletenessSchema, ExpectedAgenciesBodySchema, ExpectedAgenciesSchema];
+export const reportSchemas = [
+  ReportStateSchema,
+  TransitionSchema,
+  ReportSchema,
+  ReportPatchSchema,
+  ReturnBodySchema,
+  ReportListSchema,
+  CompletenessSchema,
+  ExpectedAgenciesBodySchema,
+  ExpectedAgenciesSchema,
+];

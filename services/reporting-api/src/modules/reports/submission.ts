@@ -4,10 +4,11 @@
  */
 import { checkValue, type ReportedValue } from '../../domain/indicators.js';
 import type { SubmissionRowCode } from '../../domain/row-codes.js';
-import type { Actor } from '../audit/repository.js';
+import type { Actor } from '../../domain/actor.js';
 import type { LoadedTemplate } from '../templates/service.js';
-import * as repo from './repository.js';
-import type { ImportSummary } from './schemas.js';
+import { reportKey, valueKey, type ReportKey } from './keys.js';
+import * as repo from './values-repository.js';
+import type { ImportSummary } from './value-schemas.js';
 
 export interface InputRow {
   index: number;
@@ -18,9 +19,6 @@ export interface InputRow {
   note?: string | null | undefined;
   evidence?: string[] | undefined;
 }
-
-export const reportKey = (k: repo.ReportKey) => `${k.periodId}/${k.agencyCode}`;
-export const valueKey = (k: repo.ReportKey, indicator: string) => `${k.periodId}/${k.agencyCode}/${indicator}`;
 
 export function toStored(value: ReportedValue): Pick<repo.StoredValue, 'valueNum' | 'valueText'> {
   if (typeof value === 'number') return { valueNum: String(value), valueText: null };
@@ -71,7 +69,8 @@ export function acceptRows(
     seen.add(key);
     const def = period.template.compiled.defs.get(row.indicator);
     if (!def) {
-      if (knownAnywhere.has(row.indicator)) reject(row, 'INDICATOR_NOT_IN_TEMPLATE', `${row.indicator} is not in template ${period.template.id}, which period ${row.periodId} uses`);
+      if (knownAnywhere.has(row.indicator))
+        reject(row, 'INDICATOR_NOT_IN_TEMPLATE', `${row.indicator} is not in template ${period.template.id}, which period ${row.periodId} uses`);
       else reject(row, 'INDICATOR_UNKNOWN', `No template has an indicator ${row.indicator}`);
       continue;
     }
@@ -93,7 +92,7 @@ export function diffRows(accepted: AcceptedRow[], existing: Map<string, repo.Val
   const now = new Date();
   const writes: repo.ValueWrite[] = [];
   const audits: repo.AuditWrite[] = [];
-  const evidenceWrites: Array<{ key: repo.ReportKey & { indicatorCode: string }; ids: string[] }> = [];
+  const evidenceWrites: Array<{ key: ReportKey & { indicatorCode: string }; ids: string[] }> = [];
   let created = 0;
   let updated = 0;
   let unchanged = 0;
@@ -176,9 +175,6 @@ export function mergeSummaries(parts: ImportSummary[], options: { dryRun: boolea
     unchanged: parts.reduce((n, p) => n + p.unchanged, 0),
     rejected: parts.reduce((n, p) => n + p.rejected, 0),
     conflicts: parts.flatMap((p) => p.conflicts).sort((a, b) => a.index - b.index),
-    findings: parts
-      .flatMap((p) => p.findings)
-      .sort((a, b) => `${a.period}/${a.agency}`.localeCompare(`${b.period}/${b.agency}`)),
+    findings: parts.flatMap((p) => p.findings).sort((a, b) => `${a.period}/${a.agency}`.localeCompare(`${b.period}/${b.agency}`)),
   };
 }
-

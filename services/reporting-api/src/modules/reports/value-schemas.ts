@@ -1,7 +1,9 @@
 import { Type, type Static } from 'typebox';
-import { RULE_OPS } from '../../domain/report.js';
+import { RULE_OPS, RULE_SEVERITIES } from '../../domain/report.js';
 import { SUBMISSION_ROW_CODES } from '../../domain/row-codes.js';
-import { CursorPageQuery, ref, StringEnum, withExample } from '../../schemas/common.js';
+import { PERIOD_KINDS } from '../../domain/periods.js';
+import { VALUE_AUDIT_ACTIONS } from '../../domain/value-audit.js';
+import { CursorPageQuery, OneOfTypes, Page, ref, StringEnum, withExample } from '../../schemas/common.js';
 import { AgencyCode } from '../agencies/schemas.js';
 import { PeriodId } from '../periods/schemas.js';
 import { IndicatorCode } from '../templates/schemas.js';
@@ -17,7 +19,12 @@ const Evidence = Type.Array(Type.String({ format: 'uuid' }), {
 });
 
 export const ValueInputSchema = Type.Object(
-  { indicator: Type.String({ maxLength: 40, description: 'Indicator code, e.g. III.7.2' }), value: Value, note: Type.Optional(Note), evidence: Type.Optional(Evidence) },
+  {
+    indicator: Type.String({ maxLength: 40, description: 'Indicator code, e.g. III.7.2' }),
+    value: Value,
+    note: Type.Optional(Note),
+    evidence: Type.Optional(Evidence),
+  },
   { $id: 'ValueInput', additionalProperties: false },
 );
 
@@ -48,7 +55,9 @@ export type BatchValuesBody = Static<typeof BatchValuesBodySchema>;
 export const SubmitQuery = Type.Object(
   {
     dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Check and report, write nothing' })),
-    atomic: Type.Optional(Type.Boolean({ default: false, description: 'All or nothing: any refused row refuses the whole submission (422 SUBMISSION_REJECTED)' })),
+    atomic: Type.Optional(
+      Type.Boolean({ default: false, description: 'All or nothing: any refused row refuses the whole submission (422 SUBMISSION_REJECTED)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -56,7 +65,9 @@ export const SubmitQuery = Type.Object(
 export const ImportQuery = Type.Object(
   {
     dryRun: SubmitQuery.properties.dryRun,
-    atomic: Type.Optional(Type.Boolean({ default: true, description: 'All or nothing (the default for files): any unmatched or unreadable row refuses the file' })),
+    atomic: Type.Optional(
+      Type.Boolean({ default: true, description: 'All or nothing (the default for files): any unmatched or unreadable row refuses the file' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -85,8 +96,10 @@ export const FindingSchema = Type.Object(
   {
     period: Type.Optional(Type.String()),
     agency: Type.Optional(Type.String()),
-    rule: Type.String({ description: 'The rule’s code; DERIVED_MISMATCH: a reported figure disagrees with its own formula; COUNTS_MISMATCH: with the dossier counts' }),
-    severity: StringEnum(['warning', 'blocking'] as const),
+    rule: Type.String({
+      description: 'The rule’s code; DERIVED_MISMATCH: a reported figure disagrees with its own formula; COUNTS_MISMATCH: with the dossier counts',
+    }),
+    severity: StringEnum(RULE_SEVERITIES),
     message: Type.String(),
     indicators: Type.Array(Type.String()),
     left: Operand,
@@ -130,7 +143,7 @@ export const FromCountsSchema = Type.Object(
 
 export const DerivedSchema = Type.Object(
   {
-    value: Type.Union([Type.Number(), Type.Null()]),
+    value: OneOfTypes<number | null>(['number', 'null']),
     status: StringEnum(['derived', 'not_applicable', 'missing_input'] as const),
     missing: Type.Optional(Type.Array(Type.String())),
   },
@@ -142,14 +155,14 @@ export const ValueItemSchema = Type.Object(
     period: Type.String(),
     agency: Type.String(),
     indicator: Type.String(),
-    value: Type.Union([Type.Number(), Type.String(), Type.Null()]),
+    value: OneOfTypes<number | string | null>(['number', 'string', 'null']),
     status: ref(CellStatusSchema),
     derived: Type.Optional(ref(DerivedSchema)),
     fromCounts: Type.Optional(ref(FromCountsSchema)),
-    note: Type.Union([Type.String(), Type.Null()]),
+    note: OneOfTypes<string | null>(['string', 'null']),
     evidence: Type.Array(Type.String()),
-    updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    updatedBy: Type.Union([Type.String(), Type.Null()], { description: 'API key id of the last writer' }),
+    updatedAt: OneOfTypes<string | null>(['string', 'null'], { format: 'date-time' }),
+    updatedBy: OneOfTypes<string | null>(['string', 'null'], { description: 'API key id of the last writer' }),
   },
   { $id: 'ValueItem', additionalProperties: false },
 );
@@ -160,10 +173,7 @@ export const ReportValuesSchema = Type.Object(
   { $id: 'ReportValues', additionalProperties: false },
 );
 
-export const ValuePageSchema = Type.Object(
-  { items: Type.Array(ref(ValueItemSchema)), nextCursor: Type.Union([Type.String(), Type.Null()]) },
-  { $id: 'ValuePage', additionalProperties: false },
-);
+export const ValuePageSchema = Page(ValueItemSchema, { $id: 'ValuePage' });
 
 export const ReportFindingsSchema = Type.Object(
   {
@@ -187,7 +197,7 @@ export const ValueAuditEntrySchema = Type.Object(
     period: Type.String(),
     agency: Type.String(),
     indicator: Type.String(),
-    action: StringEnum(['create', 'update', 'delete'] as const),
+    action: StringEnum(VALUE_AUDIT_ACTIONS),
     oldValue: Type.Union([Type.Number(), Type.String(), Type.Null()]),
     newValue: Type.Union([Type.Number(), Type.String(), Type.Null()]),
     oldNote: Type.Union([Type.String(), Type.Null()]),
@@ -195,17 +205,15 @@ export const ValueAuditEntrySchema = Type.Object(
   },
   { $id: 'ValueAuditEntry', additionalProperties: false },
 );
-export const ValueAuditPageSchema = Type.Object(
-  { items: Type.Array(ref(ValueAuditEntrySchema)), nextCursor: Type.Union([Type.String(), Type.Null()]) },
-  { $id: 'ValueAuditPage', additionalProperties: false },
-);
+export const ValueAuditPageSchema = Page(ValueAuditEntrySchema, { $id: 'ValueAuditPage' });
 
 export const RollupItemSchema = Type.Object(
   {
     indicator: Type.String(),
     value: Type.Union([Type.Number(), Type.Null()]),
     status: StringEnum(['derived', 'not_applicable', 'missing_input', 'not_aggregated'] as const, {
-      description: 'derived: rolled up; not_applicable: a recomputed rate over a zero denominator; missing_input: no agency reported it; not_aggregated: the indicator does not roll up (text, choices, rates without counts)',
+      description:
+        'derived: rolled up; not_applicable: a recomputed rate over a zero denominator; missing_input: no agency reported it; not_aggregated: the indicator does not roll up (text, choices, rates without counts)',
     }),
     rollup: Type.String({ description: 'The roll-up rule applied' }),
     agencies: Type.Integer({ description: 'Agencies that contributed' }),
@@ -248,7 +256,9 @@ export const ValuesQuery = Type.Object(
     subtree: Type.Optional(Type.Boolean({ default: false, description: 'With agency: the agency and every agency below it' })),
     indicator: Type.Optional(StringList('Indicator codes; repeat for several')),
     section: Type.Optional(Type.String({ pattern: '^[IVXLC]+(\\.[0-9]+)*$', description: 'A section or item: III, III.7', examples: ['III.7'] })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Reports (period × agency) per page; a page holds whole reports' })),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Reports (period × agency) per page; a page holds whole reports' }),
+    ),
     cursor: CursorPageQuery.cursor,
   },
   { additionalProperties: false },
@@ -269,7 +279,7 @@ export const SeriesQuery = Type.Object(
   {
     indicator: IndicatorCode,
     agency: AgencyCode,
-    kind: Type.Optional(StringEnum(['month', 'quarter', 'half-year', 'nine-months', 'year'] as const, { default: 'year' })),
+    kind: Type.Optional(StringEnum(PERIOD_KINDS, { default: 'year' })),
     fromYear: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, examples: [2022] })),
     toYear: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, examples: [2024] })),
     subtree: Type.Optional(Type.Boolean({ default: false })),
@@ -277,15 +287,35 @@ export const SeriesQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const ReportParams = Type.Object({ periodId: PeriodId, agencyCode: Type.String({ maxLength: 40, examples: ['BQL-KCN'] }) }, { additionalProperties: false });
+export const ReportParams = Type.Object(
+  { periodId: PeriodId, agencyCode: Type.String({ maxLength: 40, examples: ['BQL-KCN'] }) },
+  { additionalProperties: false },
+);
 export const ReportValueParams = Type.Object(
   // I.9 (Nhiệm vụ khác): a seeded 0 that becomes not reported; no rule and no other example reads it.
   { periodId: PeriodId, agencyCode: Type.String({ maxLength: 40, examples: ['BQL-KCN'] }), indicator: Type.String({ maxLength: 40, examples: ['I.9'] }) },
   { additionalProperties: false },
 );
 
-export const valueSchemas = [SubmissionRowCodeSchema, 
-  ValueInputSchema, ReportValuesBodySchema, BatchValueInputSchema, BatchValuesBodySchema, ConflictSchema, FindingSchema, ImportSummarySchema,
-  CellStatusSchema, FromCountsSchema, DerivedSchema, ValueItemSchema, ReportValuesSchema, ValuePageSchema, ReportFindingsSchema, ValueAuditEntrySchema,
-  ValueAuditPageSchema, RollupItemSchema, RollupResultSchema, SeriesSchema,
+export const valueSchemas = [
+  SubmissionRowCodeSchema,
+  ValueInputSchema,
+  ReportValuesBodySchema,
+  BatchValueInputSchema,
+  BatchValuesBodySchema,
+  ConflictSchema,
+  FindingSchema,
+  ImportSummarySchema,
+  CellStatusSchema,
+  FromCountsSchema,
+  DerivedSchema,
+  ValueItemSchema,
+  ReportValuesSchema,
+  ValuePageSchema,
+  ReportFindingsSchema,
+  ValueAuditEntrySchema,
+  ValueAuditPageSchema,
+  RollupItemSchema,
+  RollupResultSchema,
+  SeriesSchema,
 ];

@@ -1,32 +1,19 @@
-import { and, asc, desc, eq, gt, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { queryRows, type Tx } from '../../db/connection.js';
 import { indicators, indicatorValues, valueAudit, valueEvidence } from '../../db/schema.js';
 import type { ReportedValue } from '../../domain/indicators.js';
 import type { Aggregates } from '../../domain/rollup.js';
+import type { ReportKey } from './keys.js';
 
 export type ValueRow = typeof indicatorValues.$inferSelect;
 /** What computing a report needs of a stored (or about to be stored) value. */
 export type StoredValue = Pick<ValueRow, 'periodId' | 'agencyCode' | 'indicatorCode' | 'valueNum' | 'valueText'>;
 
-export interface ReportKey {
-  periodId: string;
-  agencyCode: string;
-}
-
 /** The stored value as the API shows it: numeric column as a number, text as text, else null. */
 export function valueOf(row: Pick<ValueRow, 'valueNum' | 'valueText'>): ReportedValue {
   if (row.valueNum !== null) return Number(row.valueNum);
   return row.valueText;
-}
-
-/** Serialises writes to one report (period × agency): concurrent submissions of it queue instead of racing. */
-export async function lockReports(db: Tx, keys: ReportKey[]): Promise<void> {
-  // Sorted, so two batches touching the same reports take the locks in the same order (no deadlock).
-  const sorted = [...new Set(keys.map((k) => `${k.periodId}/${k.agencyCode}`))].sort();
-  if (sorted.length === 0) return;
-  // One statement; the ordered subquery keeps the lock order.
-  await db.execute(sql`select count(pg_advisory_xact_lock(640092021, hashtext(k))) from (select k from unnest(${sql.param(sorted)}::text[]) as k order by k) as ordered`);
 }
 
 /** `(period, agency) in (…the keys…)`, the keys passed as two array parameters whatever their number. */
@@ -35,7 +22,10 @@ const inReports = (period: AnyPgColumn, agency: AnyPgColumn, keys: ReportKey[]) 
 
 export async function loadReports(db: Tx, keys: ReportKey[]): Promise<ValueRow[]> {
   if (keys.length === 0) return [];
-  return db.select().from(indicatorValues).where(inReports(indicatorValues.periodId, indicatorValues.agencyCode, keys));
+  return db
+    .select()
+    .from(indicatorValues)
+    .where(inReports(indicatorValues.periodId, indicatorValues.agencyCode, keys));
 }
 
 export async function loadEvidence(db: Tx, keys: ReportKey[]): Promise<Map<string, string[]>> {
@@ -79,15 +69,25 @@ export async function upsertValues(db: Tx, rows: ValueWrite[]): Promise<void> {
 
 /** Sets the links to exactly `documentIds`: links that stay are left alone (a link older than the registry stays valid). */
 export async function replaceEvidence(db: Tx, key: ReportKey & { indicatorCode: string }, documentIds: string[]): Promise<void> {
-  const ofValue = and(eq(valueEvidence.periodId, key.periodId), eq(valueEvidence.agencyCode, key.agencyCode), eq(valueEvidence.indicatorCode, key.indicatorCode));
+  const ofValue = and(
+    eq(valueEvidence.periodId, key.periodId),
+    eq(valueEvidence.agencyCode, key.agencyCode),
+    eq(valueEvidence.indicatorCode, key.indicatorCode),
+  );
   await db.delete(valueEvidence).where(documentIds.length ? and(ofValue, notInArray(valueEvidence.documentId, documentIds)) : ofValue);
-  if (documentIds.length) await db.insert(valueEvidence).values(documentIds.map((documentId) => ({ ...key, documentId }))).onConflictDoNothing();
+  if (documentIds.length)
+    await db
+      .insert(valueEvidence)
+      .values(documentIds.map((documentId) => ({ ...key, documentId })))
+      .onConflictDoNothing();
 }
 
 export async function deleteValue(db: Tx, key: ReportKey & { indicatorCode: string }): Promise<ValueRow | undefined> {
   const [row] = await db
     .delete(indicatorValues)
-    .where(and(eq(indicatorValues.periodId, key.periodId), eq(indicatorValues.agencyCode, key.agencyCode), eq(indicatorValues.indicatorCode, key.indicatorCode)))
+    .where(
+      and(eq(indicatorValues.periodId, key.periodId), eq(indicatorValues.agencyCode, key.agencyCode), eq(indicatorValues.indicatorCode, key.indicatorCode)),
+    )
     .returning();
   return row;
 }
@@ -111,25 +111,12 @@ export async function listValueAudit(db: Tx, key: ReportKey & { indicatorCode?: 
   const where = [eq(valueAudit.periodId, key.periodId), eq(valueAudit.agencyCode, key.agencyCode)];
   if (key.indicatorCode) where.push(eq(valueAudit.indicatorCode, key.indicatorCode));
   if (key.beforeId) where.push(lt(valueAudit.id, key.beforeId));
-  return db.select().from(valueAudit).where(and(...where)).orderBy(desc(valueAudit.id)).limit(key.limit);
-}
-
-/** Reports (period × agency) that have values, in key order, after a cursor. */
-export async function reportKeys(db: Tx, f: { periods?: string[] | undefined; agencies?: string[] | undefined; after?: ReportKey | undefined; limit: number }): Promise<ReportKey[]> {
-  const where: SQL[] = [];
-  if (f.periods?.length) where.push(inArray(indicatorValues.periodId, f.periods));
-  if (f.agencies) where.push(inArray(indicatorValues.agencyCode, f.agencies.length ? f.agencies : ['']));
-  if (f.after) {
-    where.push(
-      or(gt(indicatorValues.periodId, f.after.periodId), and(eq(indicatorValues.periodId, f.after.periodId), gt(indicatorValues.agencyCode, f.after.agencyCode)))!,
-    );
-  }
   return db
-    .selectDistinct({ periodId: indicatorValues.periodId, agencyCode: indicatorValues.agencyCode })
-    .from(indicatorValues)
+    .select()
+    .from(valueAudit)
     .where(and(...where))
-    .orderBy(asc(indicatorValues.periodId), asc(indicatorValues.agencyCode))
-    .limit(f.limit);
+    .orderBy(desc(valueAudit.id))
+    .limit(key.limit);
 }
 
 /** Whether an indicator code exists in any template (to tell "unknown" from "not in this period's template"). */

@@ -10,34 +10,30 @@
  */
 import type { Db, Tx } from '../../db/connection.js';
 import type { ReportedValue } from '../../domain/indicators.js';
-import { checkRules, computeReport, type Finding, type ReportCell } from '../../domain/report.js';
-import { windowTotals } from '../dossiers/repository.js';
-import { aggregatesNeeded, rollupIndicator, type Aggregates } from '../../domain/rollup.js';
+import type { Finding } from '../../domain/report.js';
+import { frozenCode, frozenMessage, isFrozen } from '../../domain/report-workflow.js';
 import type { Principal } from '../../domain/roles.js';
 import type { SubmissionRowCode } from '../../domain/row-codes.js';
 import { ProblemError, type ProblemCode } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
-import type { WriteContext } from '../audit/repository.js';
-import { requireAgency } from '../agencies/lookup.js';
+import { decodeCursor } from '../../schemas/cursor.js';
+import { fetchPage, mapPage } from '../../schemas/paging.js';
+import type { WriteContext } from '../../domain/actor.js';
 import { findAgencies, subtreeCodes } from '../agencies/repository.js';
-import { findPeriodsWithTemplate, findPeriodWithTemplate, listPeriods } from '../periods/repository.js';
-import type { LoadedTemplate, TemplateService } from '../templates/service.js';
-import { ensureReportStates, reportStates } from '../reports/repository.js';
 import { missingDocuments } from '../documents/repository.js';
-import * as repo from './repository.js';
-import { acceptRows, BATCH_CHUNK_ROWS, BATCH_PARALLELISM, chunkByReport, diffRows, groupByReport, mergeSummaries, reportKey, valueKey, type InputRow } from './submission.js';
-import type { ImportSummary, ValueItem, ValuesQuery } from './schemas.js';
-
-/** A figure taken from the dossier counts. */
-type Counted = { value: number; source: 'dossier-counts'; systems: string[]; asOf: string };
+import { findPeriodsWithTemplate } from '../periods/repository.js';
+import type { LoadedTemplate, TemplateService } from '../templates/service.js';
+import { contextFindings, findingsOf, itemsOf } from './cells.js';
+import type { ReportContext, ReportReader } from './context.js';
+import { keyOf, reportKey, valueKey, type ReportKey } from './keys.js';
+import { ensureReportStates, lockReports, reportStates, touchReports } from './repository.js';
+import { acceptRows, BATCH_CHUNK_ROWS, BATCH_PARALLELISM, chunkByReport, diffRows, groupByReport, mergeSummaries, type InputRow } from './submission.js';
+import * as repo from './values-repository.js';
+import type { ImportSummary } from './value-schemas.js';
 
 type Conflict = ImportSummary['conflicts'][number];
 type KeyedFinding = Finding & { period: string; agency: string };
 
-export function createValueService(db: Db, deps: { templates: TemplateService }) {
-  /** The template (and version) each period used at its last roll-up: a guess, always checked. */
-  const periodTemplates = new Map<string, { templateId: string; stamp: number }>();
-
+export function createValueService(db: Db, deps: { templates: TemplateService; reader: ReportReader }) {
   /** A period that takes values, with its template; or why not, as a problem code and sentence. */
   type Refusal = { code: SubmissionRowCode & ProblemCode; message: string };
 
@@ -72,79 +68,6 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
     return out;
   }
 
-  /** The template a report's period uses, for reads (one query when the compiled template is cached). */
-  async function readablePeriod(tx: Tx, periodId: string): Promise<LoadedTemplate> {
-    const period = await findPeriodWithTemplate(tx, periodId);
-    if (!period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${periodId}`);
-    if (!period.templateId) throw new ProblemError('PERIOD_HAS_NO_TEMPLATE', `The reporting period ${periodId} has no indicator template yet`);
-    return deps.templates.load(period.templateId, tx, period.templateUpdatedAt ?? undefined);
-  }
-
-  /** Cells of a report; counted figures stand in for what the agency did not report (and feed the formulas). */
-  function cellsOf(template: LoadedTemplate, rows: repo.StoredValue[], counted: Map<string, Counted> = new Map()): Map<string, ReportCell> {
-    const reported = new Map<string, ReportedValue>(rows.map((r) => [r.indicatorCode, repo.valueOf(r)]));
-    const standIns = [...counted].filter(([code]) => !reported.has(code));
-    for (const [code, c] of standIns) reported.set(code, c.value);
-    const cells = computeReport(template.compiled, reported);
-    for (const [code] of standIns) cells.set(code, { ...cells.get(code)!, status: 'counted' });
-    return cells;
-  }
-
-  function findingsOf(template: LoadedTemplate, key: repo.ReportKey, rows: repo.StoredValue[], counted: Map<string, Counted> = new Map()) {
-    const outcome = checkRules(template.compiled, cellsOf(template, rows, counted));
-    const mismatches: Finding[] = rows.flatMap((row) => {
-      const c = counted.get(row.indicatorCode);
-      const value = repo.valueOf(row);
-      if (!c || typeof value !== 'number' || value === c.value) return [];
-      return [{
-        rule: 'COUNTS_MISMATCH',
-        severity: 'warning' as const,
-        message: `${row.indicatorCode} is reported as ${value}, but the dossier counts give ${c.value} (${c.systems.join(', ')}, as of ${c.asOf})`,
-        indicators: [row.indicatorCode],
-        left: { expression: row.indicatorCode, value },
-        op: '=' as const,
-        right: { expression: 'dossier counts', value: c.value },
-      }];
-    });
-    return { findings: [...outcome.findings, ...mismatches].map((f) => ({ period: key.periodId, agency: key.agencyCode, ...f })), skipped: outcome.skipped };
-  }
-
-  /** The template's count-fed indicators, from the agency's own dossier counts in the period's window. */
-  async function countedFor(tx: Tx, template: LoadedTemplate, key: repo.ReportKey): Promise<Map<string, Counted>> {
-    const fed = template.indicators.filter((i) => i.fromCounts);
-    if (fed.length === 0) return new Map();
-    const period = await findPeriodWithTemplate(tx, key.periodId);
-    if (!period) return new Map();
-    const [window] = await windowTotals(tx, { from: period.startsOn, to: period.endsOn, root: key.agencyCode, subtree: false, groupBy: 'none' });
-    if (!window) return new Map();
-    return new Map(fed.map((i) => [i.code, { value: window.totals[i.fromCounts!], source: 'dossier-counts' as const, systems: window.sources, asOf: window.asOf.toISOString() }]));
-  }
-
-  function toItems(template: LoadedTemplate, key: repo.ReportKey, rows: repo.ValueRow[], evidence: Map<string, string[]>, keep: (code: string) => boolean, counted: Map<string, Counted> = new Map()): ValueItem[] {
-    const stored = new Map(rows.map((r) => [r.indicatorCode, r]));
-    const cells = cellsOf(template, rows, counted);
-    const items: ValueItem[] = [];
-    for (const code of template.compiled.order) {
-      const cell = cells.get(code);
-      if (!cell || !keep(code)) continue;
-      const row = stored.get(code);
-      items.push({
-        period: key.periodId,
-        agency: key.agencyCode,
-        indicator: code,
-        value: cell.value,
-        status: cell.status,
-        ...(cell.derived && { derived: cell.derived }),
-        ...(counted.has(code) && { fromCounts: counted.get(code)! }),
-        note: row?.note ?? null,
-        evidence: evidence.get(valueKey(key, code)) ?? [],
-        updatedAt: row ? row.updatedAt.toISOString() : null,
-        updatedBy: row?.updatedBy ?? null,
-      });
-    }
-    return items;
-  }
-
   /**
    * The core of both submission routes. `requestLevel` (the one-report route) turns a refusal that would hit
    * every row (period, agency, role) into a problem answer instead of one conflict per row.
@@ -172,30 +95,38 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       const knownAnywhere = await repo.indicatorCodesAnywhere(tx, [...new Set(unknownCodes.map((r) => r.indicator))]);
       let accepted = acceptRows(rows, periodChecks, agencyChecks, knownAnywhere, reject);
       // New evidence must name registered documents; a link kept from before the registry may stay as it is.
-      const missing = await missingDocuments(tx, accepted.flatMap((r) => r.evidence ?? []));
+      const missing = await missingDocuments(
+        tx,
+        accepted.flatMap((r) => r.evidence ?? []),
+      );
       if (missing.size > 0) {
-        const linked = await repo.loadEvidence(tx, [...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values()]);
+        const linked = await repo.loadEvidence(tx, [
+          ...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values(),
+        ]);
         const unknownOf = (r: InputRow) => (r.evidence ?? []).filter((id) => missing.has(id) && !linked.get(valueKey(r, r.indicator))?.includes(id));
-        for (const row of accepted) if (unknownOf(row).length) reject(row, 'EVIDENCE_NOT_FOUND', `No registered document has the id ${unknownOf(row).join(', ')}`);
+        for (const row of accepted)
+          if (unknownOf(row).length) reject(row, 'EVIDENCE_NOT_FOUND', `No registered document has the id ${unknownOf(row).join(', ')}`);
         accepted = accepted.filter((r) => unknownOf(r).length === 0);
       }
 
       // Compare with what is stored, under the reports' locks.
       let keys = [...new Map(accepted.map((r) => [reportKey(r), { periodId: r.periodId, agencyCode: r.agencyCode }])).values()];
-      await repo.lockReports(tx, keys);
+      await lockReports(tx, keys);
       // A submitted or accepted report is frozen until it is returned or reopened. A write also makes sure
       // each report exists (as a draft); a dry run only looks.
       const states = options.dryRun ? await reportStates(tx, keys) : await ensureReportStates(tx, keys);
-      const frozen = new Map(keys.flatMap((k) => {
-        const state = states.get(reportKey(k));
-        return state === 'submitted' || state === 'accepted' ? [[reportKey(k), state] as const] : [];
-      }));
+      const frozen = new Map(
+        keys.flatMap((k) => {
+          const state = states.get(reportKey(k));
+          return isFrozen(state) ? [[reportKey(k), state] as const] : [];
+        }),
+      );
       if (frozen.size > 0) {
         const [key, state] = [...frozen][0]!;
-        if (requestLevel) throw new ProblemError(frozenCode(state), `The report ${key} is ${state}; its values cannot change until it is returned or reopened`);
+        if (requestLevel) throw new ProblemError(frozenCode(state), frozenMessage(key, state));
         for (const row of accepted.filter((r) => frozen.has(reportKey(r)))) {
           const s = frozen.get(reportKey(row))!;
-          reject(row, frozenCode(s), `The report ${reportKey(row)} is ${s}; its values cannot change until it is returned or reopened`);
+          reject(row, frozenCode(s), frozenMessage(reportKey(row), s));
         }
         accepted = accepted.filter((r) => !frozen.has(reportKey(r)));
         keys = keys.filter((k) => !frozen.has(reportKey(k)));
@@ -210,7 +141,10 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       const findings: KeyedFinding[] = [];
       const templateOf = new Map(accepted.map((r) => [reportKey(r), r.template]));
       const rowsAfter = groupByReport(after.values());
-      for (const key of keys) findings.push(...findingsOf(templateOf.get(reportKey(key))!, key, rowsAfter.get(reportKey(key)) ?? []).findings);
+      for (const key of keys) {
+        const reported = new Map((rowsAfter.get(reportKey(key)) ?? []).map((r) => [r.indicatorCode, repo.valueOf(r)]));
+        findings.push(...findingsOf(templateOf.get(reportKey(key))!, key, reported).findings);
+      }
 
       const summary: ImportSummary = {
         dryRun: options.dryRun,
@@ -233,19 +167,28 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
         await repo.upsertValues(tx, writes);
         await repo.insertValueAudit(tx, audits);
         for (const e of evidenceWrites) await repo.replaceEvidence(tx, e.key, e.ids);
+        await touchReports(tx, [...new Map([...writes, ...evidenceWrites.map((e) => e.key)].map((k) => [reportKey(k), keyOf(k)])).values()]);
         summary.written = true;
       }
       return summary;
     });
   }
 
-  const isReportCursor = (v: unknown): v is repo.ReportKey =>
-    typeof v === 'object' && v !== null && typeof (v as repo.ReportKey).periodId === 'string' && typeof (v as repo.ReportKey).agencyCode === 'string';
   const isAuditCursor = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 
   return {
-    submitReport(ctx: WriteContext, key: repo.ReportKey, values: Array<{ indicator: string; value: unknown; note?: string | null | undefined; evidence?: string[] | undefined }>, options: { dryRun: boolean; atomic: boolean }) {
-      return apply(ctx, values.map((v, index) => ({ ...v, index, ...key })), options, true);
+    submitReport(
+      ctx: WriteContext,
+      key: ReportKey,
+      values: Array<{ indicator: string; value: unknown; note?: string | null | undefined; evidence?: string[] | undefined }>,
+      options: { dryRun: boolean; atomic: boolean },
+    ) {
+      return apply(
+        ctx,
+        values.map((v, index) => ({ ...v, index, ...key })),
+        options,
+        true,
+      );
     },
 
     /**
@@ -253,7 +196,11 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
      * chunks of whole reports, several transactions at a time: the database works on them in parallel and this
      * process prepares the next chunk while it does. A retry after a failure is safe (what landed is unchanged).
      */
-    async submitBatch(ctx: WriteContext, values: Array<{ period: string; agency: string; indicator: string; value: unknown; note?: string | null | undefined; evidence?: string[] | undefined }>, options: { dryRun: boolean; atomic: boolean }) {
+    async submitBatch(
+      ctx: WriteContext,
+      values: Array<{ period: string; agency: string; indicator: string; value: unknown; note?: string | null | undefined; evidence?: string[] | undefined }>,
+      options: { dryRun: boolean; atomic: boolean },
+    ) {
       const rows = values.map(({ period, agency, ...v }, index) => ({ ...v, index, periodId: period, agencyCode: agency }));
       if (options.atomic) return apply(ctx, rows, options, false);
       const chunks = chunkByReport(rows, BATCH_CHUNK_ROWS);
@@ -267,193 +214,83 @@ export function createValueService(db: Db, deps: { templates: TemplateService })
       return mergeSummaries(summaries, options);
     },
 
-    async report(key: repo.ReportKey) {
-      const { template, items } = await this.reportWithTemplate(key);
-      return { period: key.periodId, agency: key.agencyCode, template: template.id, items };
+    /** One report's values, or `notModified` when If-None-Match names its current version (one statement). */
+    async read(key: ReportKey, ifNoneMatch?: string) {
+      const read = await deps.reader.load(key, { ifNoneMatch });
+      if (read.notModified) return read;
+      const { context } = read;
+      return {
+        notModified: false as const,
+        etag: context.etag,
+        body: { period: key.periodId, agency: key.agencyCode, template: context.template.id, items: itemsOf(context) },
+      };
     },
 
-    /** A report's values with the template they are read through (for exports). */
-    async reportWithTemplate(key: repo.ReportKey): Promise<{ template: LoadedTemplate; items: ValueItem[] }> {
-      const template = await readablePeriod(db, key.periodId);
-      await requireAgency(db, key.agencyCode);
-      const rows = await repo.loadReports(db, [key]);
-      const evidence = await repo.loadEvidence(db, [key]);
-      const counted = await countedFor(db, template, key);
-      return { template, items: toItems(template, key, rows, evidence, () => true, counted) };
+    /** The rule findings of a report as it stands. Inside a transaction (submitting a report), pass its context. */
+    async findings(key: ReportKey, context?: ReportContext) {
+      const ctx = context ?? (await deps.reader.context(key));
+      const { findings, skipped } = contextFindings(ctx);
+      return {
+        period: key.periodId,
+        agency: key.agencyCode,
+        template: ctx.template.id,
+        findings: findings.map(({ period: _p, agency: _a, ...f }) => f),
+        skipped,
+      };
     },
 
-    templateOfPeriod: (periodId: string) => readablePeriod(db, periodId),
-
-    /** Inside a transaction (submitting a report), pass it: PGlite has a single connection. */
-    async findings(key: repo.ReportKey, tx: Tx = db) {
-      const template = await readablePeriod(tx, key.periodId);
-      await requireAgency(tx, key.agencyCode);
-      const { findings, skipped } = findingsOf(template, key, await repo.loadReports(tx, [key]), await countedFor(tx, template, key));
-      return { period: key.periodId, agency: key.agencyCode, template: template.id, findings: findings.map(({ period: _p, agency: _a, ...f }) => f), skipped };
-    },
-
-    async remove(ctx: WriteContext, key: repo.ReportKey, indicator: string): Promise<void> {
+    async remove(ctx: WriteContext, key: ReportKey, indicator: string): Promise<void> {
       await db.transaction(async (tx) => {
         const agency = (await writableAgencies(tx, [key.agencyCode], ctx.principal)).get(key.agencyCode);
         if (agency) throw new ProblemError(agency.code, agency.message);
         const period = (await writablePeriods(tx, [key.periodId], ctx.principal)).get(key.periodId)!;
         if ('code' in period) throw new ProblemError(period.code, period.message);
-        await repo.lockReports(tx, [key]);
+        await lockReports(tx, [key]);
         const state = (await reportStates(tx, [key])).get(reportKey(key));
-        if (state === 'submitted' || state === 'accepted') {
-          throw new ProblemError(frozenCode(state), `The report ${reportKey(key)} is ${state}; its values cannot change until it is returned or reopened`);
-        }
+        if (isFrozen(state)) throw new ProblemError(frozenCode(state), frozenMessage(reportKey(key), state));
         const old = await repo.deleteValue(tx, { ...key, indicatorCode: indicator });
         if (!old) throw new ProblemError('VALUE_NOT_FOUND', `No value is stored for ${indicator} in ${key.periodId}/${key.agencyCode}`);
-        await repo.insertValueAudit(tx, [{
-          actorKeyId: ctx.actor.keyId,
-          requestId: ctx.actor.requestId,
-          ...key,
-          indicatorCode: indicator,
-          action: 'delete',
-          oldValue: repo.valueOf(old),
-          newValue: null,
-          oldNote: old.note,
-          newNote: null,
-        }]);
+        await touchReports(tx, [key]);
+        await repo.insertValueAudit(tx, [
+          {
+            actorKeyId: ctx.actor.keyId,
+            requestId: ctx.actor.requestId,
+            ...key,
+            indicatorCode: indicator,
+            action: 'delete',
+            oldValue: repo.valueOf(old),
+            newValue: null,
+            oldNote: old.note,
+            newNote: null,
+          },
+        ]);
       });
     },
 
-    async audit(key: repo.ReportKey, query: { indicator?: string | undefined; cursor?: string | undefined; limit?: number | undefined }) {
-      await readablePeriod(db, key.periodId);
-      await requireAgency(db, key.agencyCode);
-      const limit = query.limit ?? 100;
-      const rows = await repo.listValueAudit(db, { ...key, indicatorCode: query.indicator, beforeId: query.cursor ? decodeCursor(query.cursor, isAuditCursor) : undefined, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      return {
-        items: page.map((r) => ({
-          id: r.id,
-          at: r.at.toISOString(),
-          actorKeyId: r.actorKeyId,
-          requestId: r.requestId,
-          period: r.periodId,
-          agency: r.agencyCode,
-          indicator: r.indicatorCode,
-          action: r.action,
-          oldValue: (r.oldValue ?? null) as ReportedValue,
-          newValue: (r.newValue ?? null) as ReportedValue,
-          oldNote: r.oldNote,
-          newNote: r.newNote,
-        })),
-        nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.id) : null,
-      };
-    },
-
-    /** Dashboard read: values (reported and derived) of whole reports, filtered, a page of reports at a time. */
-    async list(query: ValuesQuery): Promise<{ items: ValueItem[]; nextCursor: string | null }> {
-      const limit = query.limit ?? 50;
-      let agencies: string[] | undefined;
-      if (query.agency) {
-        await requireAgency(db, query.agency);
-        agencies = query.subtree ? [...(await subtreeCodes(db, query.agency))] : [query.agency];
-      }
-      const keys = await repo.reportKeys(db, {
-        periods: query.period,
-        agencies,
-        after: query.cursor ? decodeCursor(query.cursor, isReportCursor) : undefined,
-        limit: limit + 1,
-      });
-      const page = keys.slice(0, limit);
-      const rows = await repo.loadReports(db, page);
-      const evidence = await repo.loadEvidence(db, page);
-      const byReport = groupByReport(rows);
-      const indicators = query.indicator?.length ? new Set(query.indicator) : undefined;
-      const keep = (code: string) =>
-        (!indicators || indicators.has(code)) && (!query.section || code === query.section || code.startsWith(`${query.section}.`));
-      const templates = new Map<string, LoadedTemplate>();
-      const items: ValueItem[] = [];
-      for (const key of page) {
-        if (!templates.has(key.periodId)) templates.set(key.periodId, await readablePeriod(db, key.periodId));
-        items.push(...toItems(templates.get(key.periodId)!, key, byReport.get(reportKey(key)) ?? [], evidence, keep));
-      }
-      return { items, nextCursor: keys.length > limit ? encodeCursor(page.at(-1)!) : null };
-    },
-
-    /**
-     * Roll-up of indicators over an agency's subtree for a period, by each indicator's roll-up rule. Dashboards
-     * poll this, so the common case is one statement: the template the period used last time is assumed, and the
-     * statement itself returns the period's current template version; on a mismatch the roll-up is redone.
-     */
-    async rollup(query: { period: string; agency: string; indicator?: string[] | undefined; section?: string | undefined }) {
-      const hint = periodTemplates.get(query.period);
-      let template = hint ? deps.templates.cached(hint.templateId, hint.stamp) : undefined;
-      for (let attempt = 0; ; attempt++) {
-        template ??= await readablePeriod(db, query.period);
-        const codes = selectCodes(template, query.indicator, query.section);
-        const result = await repo.subtreeAggregates(db, { periods: [query.period], root: query.agency, codes: aggregatesNeeded(template.compiled, codes) });
-        const current = result.firstPeriod;
-        if (current.templateId !== template.id || current.templateStamp !== template.updatedAt) {
-          periodTemplates.delete(query.period);
-          if (attempt > 0) throw new ProblemError('CONFLICT', 'The template changed while rolling up; retry');
-          template = undefined;
-          continue;
-        }
-        periodTemplates.set(query.period, { templateId: template.id, stamp: template.updatedAt });
-        if (result.treeSize === 0) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${query.agency}`);
-        const byCode = result.byPeriod.get(query.period) ?? new Map<string, Aggregates>();
-        return {
-          period: query.period,
-          agency: query.agency,
-          template: template.id,
-          agenciesInTree: result.treeSize,
-          items: codes.map((code) => ({ ...rollupIndicator(template!.compiled, code, byCode), rollup: template!.compiled.defs.get(code)!.rollup })),
-        };
-      }
-    },
-
-    /** One indicator across the periods of a kind: one agency's figures, or its subtree rolled up. */
-    async series(query: { indicator: string; agency: string; kind?: string | undefined; fromYear?: number | undefined; toYear?: number | undefined; subtree?: boolean | undefined }) {
-      await requireAgency(db, query.agency);
-      const kind = (query.kind ?? 'year') as Parameters<typeof listPeriods>[1]['kind'];
-      const periods = (await listPeriods(db, { kind, limit: 10_000 })).filter(
-        (p) => p.templateId && (query.fromYear === undefined || p.year >= query.fromYear) && (query.toYear === undefined || p.year <= query.toYear),
+    async audit(key: ReportKey, query: { indicator?: string | undefined; cursor?: string | undefined; limit?: number | undefined }) {
+      await deps.reader.readable(await deps.reader.head(key));
+      const beforeId = query.cursor ? decodeCursor(query.cursor, isAuditCursor) : undefined;
+      const page = await fetchPage(
+        query.limit ?? 100,
+        (limit) => repo.listValueAudit(db, { ...key, indicatorCode: query.indicator, beforeId, limit }),
+        (r) => r.id,
       );
-      const withIndicator: Array<{ id: string; template: LoadedTemplate }> = [];
-      for (const p of periods) {
-        const template = await deps.templates.load(p.templateId!);
-        if (template.compiled.defs.has(query.indicator)) withIndicator.push({ id: p.id, template });
-      }
-      const items: Array<{ period: string; value: ReportedValue; status: string }> = [];
-      if (query.subtree) {
-        const codes = [...new Set(withIndicator.flatMap((p) => aggregatesNeeded(p.template.compiled, [query.indicator])))];
-        const aggregates = withIndicator.length ? (await repo.subtreeAggregates(db, { periods: withIndicator.map((p) => p.id), root: query.agency, codes })).byPeriod : new Map();
-        for (const p of withIndicator) {
-          const r = rollupIndicator(p.template.compiled, query.indicator, aggregates.get(p.id) ?? new Map());
-          items.push({ period: p.id, value: r.value, status: r.status });
-        }
-      } else {
-        const keys = withIndicator.map((p) => ({ periodId: p.id, agencyCode: query.agency }));
-        const rows = await repo.loadReports(db, keys);
-        for (const p of withIndicator) {
-          const cell = cellsOf(p.template, rows.filter((r) => r.periodId === p.id)).get(query.indicator);
-          items.push({ period: p.id, value: cell?.value ?? null, status: cell?.status ?? 'not_reported' });
-        }
-      }
-      return { indicator: query.indicator, agency: query.agency, subtree: query.subtree ?? false, items };
+      return mapPage(page, (r) => ({
+        id: r.id,
+        at: r.at.toISOString(),
+        actorKeyId: r.actorKeyId,
+        requestId: r.requestId,
+        period: r.periodId,
+        agency: r.agencyCode,
+        indicator: r.indicatorCode,
+        action: r.action,
+        oldValue: (r.oldValue ?? null) as ReportedValue,
+        newValue: (r.newValue ?? null) as ReportedValue,
+        oldNote: r.oldNote,
+        newNote: r.newNote,
+      }));
     },
   };
-}
-
-const frozenCode = (state: 'submitted' | 'accepted'): SubmissionRowCode & ProblemCode => (state === 'submitted' ? 'REPORT_SUBMITTED' : 'REPORT_ACCEPTED');
-
-/** The requested indicators of a template that have a value (all of them when none is named). */
-function selectCodes(template: LoadedTemplate, indicators: string[] | undefined, section: string | undefined): string[] {
-  const defs = template.compiled.defs;
-  if (indicators?.length) {
-    const unknown = indicators.filter((c) => !defs.has(c));
-    if (unknown.length) throw new ProblemError('INDICATOR_NOT_FOUND', `Template ${template.id} has no indicator ${unknown.join(', ')}`);
-  }
-  return template.compiled.order.filter(
-    (code) =>
-      defs.get(code)!.valueType !== 'section' &&
-      (!indicators?.length || indicators.includes(code)) &&
-      (!section || code === section || code.startsWith(`${section}.`)),
-  );
 }
 
 export type ValueService = ReturnType<typeof createValueService>;

@@ -6,30 +6,38 @@
  * Completeness and timeliness are measured against the agencies expected to report in the period.
  */
 import type { Db, Tx } from '../../db/connection.js';
+import type { AgencyKind } from '../../domain/agencies.js';
 import { rate } from '../../domain/rate.js';
 import { isOnTime } from '../../domain/periods.js';
+import { isFrozen, REPORT_MOVES, refusal, type ReportMove } from '../../domain/report-workflow.js';
 import { ProblemError } from '../../errors.js';
-import { decodeCursor, encodeCursor } from '../../schemas/cursor.js';
-import { requireAgency } from '../agencies/lookup.js';
+import { decodeCursor } from '../../schemas/cursor.js';
+import { fetchPage, mapPage } from '../../schemas/paging.js';
 import { findAgencies } from '../agencies/repository.js';
 import { assertMayWriteFor } from '../agencies/scope.js';
-import type { WriteContext } from '../audit/repository.js';
-import { requirePeriod } from '../periods/lookup.js';
-import { lockReports, type ReportKey } from '../values/repository.js';
-import type { ValueService } from '../values/service.js';
+import type { WriteContext } from '../../domain/actor.js';
 import { missingDocuments } from '../documents/repository.js';
+import { requirePeriod } from '../periods/lookup.js';
+import type { ReportHead, ReportReader } from './context.js';
+import { isReportKey, reportKey, type ReportKey } from './keys.js';
 import * as repo from './repository.js';
 import type { Report, ReportPatch } from './schemas.js';
+import type { ValueService } from './values.js';
 
 type Timeliness = 'on_time' | 'late' | null;
 
 const timelinessOf = (firstSubmittedAt: Date | null, dueOn: string): Timeliness =>
   firstSubmittedAt ? (isOnTime(firstSubmittedAt, dueOn) ? 'on_time' : 'late') : null;
 
-export function createReportService(db: Db, deps: { values: ValueService }) {
-  async function view(tx: Tx, key: ReportKey): Promise<Report> {
-    const period = await requirePeriod(tx, key.periodId);
-    await requireAgency(tx, key.agencyCode);
+/** The period and agency of a head, or 404 (period first, as every report route answers). */
+function existing(h: ReportHead) {
+  if (!h.period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${h.key.periodId}`);
+  if (!h.agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${h.key.agencyCode}`);
+  return { period: h.period, agency: h.agency };
+}
+
+export function createReportService(db: Db, deps: { values: ValueService; reader: ReportReader }) {
+  async function view(tx: Tx, key: ReportKey, dueOn: string): Promise<Report> {
     const row = await repo.findReport(tx, key);
     const transitions = row ? await repo.transitionsOf(tx, key) : [];
     return {
@@ -41,70 +49,99 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
       values: await repo.valueCount(tx, key),
       firstSubmittedAt: row?.firstSubmittedAt?.toISOString() ?? null,
       submittedAt: row?.submittedAt?.toISOString() ?? null,
-      dueOn: period.dueOn,
-      timeliness: timelinessOf(row?.firstSubmittedAt ?? null, period.dueOn),
+      dueOn,
+      timeliness: timelinessOf(row?.firstSubmittedAt ?? null, dueOn),
       returnReason: row?.returnReason ?? null,
       transitions: transitions.map((t) => ({ from: t.fromState, to: t.toState, at: t.at.toISOString(), actorKeyId: t.actorKeyId, reason: t.reason })),
       updatedAt: row?.updatedAt.toISOString() ?? null,
     };
   }
 
-  /** Agency keys act on their own subtree; a locked period refuses everything; a closed one refuses agencies. */
-  async function assertWritable(tx: Tx, ctx: WriteContext, key: ReportKey) {
-    const period = await requirePeriod(tx, key.periodId);
-    const agency = await requireAgency(tx, key.agencyCode);
+  /**
+   * The report's head, locked for writing by this principal: agency keys act on their own subtree; a locked period
+   * refuses everything; a closed one refuses agencies. The lock comes first, so the head read is the one written on.
+   */
+  async function writableHead(tx: Tx, ctx: WriteContext, key: ReportKey): Promise<ReportHead & { period: NonNullable<ReportHead['period']> }> {
+    await repo.lockReports(tx, [key]);
+    const h = await deps.reader.head(key, tx);
+    const { period, agency } = existing(h);
     await assertMayWriteFor(tx, ctx.principal, key.agencyCode);
     if (period.state === 'locked') throw new ProblemError('PERIOD_LOCKED', `The reporting period ${key.periodId} is locked`);
     if (period.state === 'closed' && ctx.principal?.role !== 'admin') throw new ProblemError('PERIOD_CLOSED', `The reporting period ${key.periodId} is closed`);
     if (!agency.active) throw new ProblemError('AGENCY_NOT_ACTIVE', `The agency ${key.agencyCode} is inactive`);
-    return period;
+    return { ...h, period };
   }
 
-  /** Moves a report from one of `from` to `to`, under the report's lock, recording the transition. */
-  async function transition(tx: Tx, ctx: WriteContext, key: ReportKey, from: repo.ReportState[], to: repo.ReportState, extra: Partial<repo.ReportRow> = {}, reason: string | null = null) {
-    await repo.ensureReports(tx, [key]);
-    const current = (await repo.findReport(tx, key))!;
-    if (!from.includes(current.state)) {
-      throw new ProblemError(current.state === 'accepted' ? 'REPORT_ACCEPTED' : 'REPORT_NOT_SUBMITTED', `The report ${key.periodId}/${key.agencyCode} is ${current.state}; it cannot become ${to} (allowed from: ${from.join(', ')})`);
-    }
-    await repo.updateReport(tx, key, { state: to, ...extra });
-    await repo.insertTransition(tx, { ...key, fromState: current.state, toState: to, actorKeyId: ctx.actor.keyId, reason });
+  /**
+   * The one transition function: moves the report along REPORT_MOVES under its lock, records who moved it, and
+   * answers the report as it then is. `before` runs on the locked head (submit checks its rules there).
+   */
+  async function move(
+    ctx: WriteContext,
+    key: ReportKey,
+    name: ReportMove,
+    options: { reason?: string | null; writable?: boolean; before?: (tx: Tx, h: ReportHead) => Promise<Partial<repo.ReportRow>> } = {},
+  ): Promise<Report> {
+    return db.transaction(async (tx) => {
+      let h: ReportHead;
+      if (options.writable) h = await writableHead(tx, ctx, key);
+      else {
+        await repo.lockReports(tx, [key]);
+        h = await deps.reader.head(key, tx);
+        existing(h);
+      }
+      const from = h.report?.state ?? 'draft';
+      const refused = refusal(name, from, reportKey(key));
+      if (refused) throw new ProblemError(refused.code, refused.message);
+      const extra = (await options.before?.(tx, h)) ?? {};
+      await repo.ensureReports(tx, [key]);
+      const to = REPORT_MOVES[name].to;
+      await repo.updateReport(tx, key, { state: to, ...extra });
+      await repo.insertTransition(tx, { ...key, fromState: from, toState: to, actorKeyId: ctx.actor.keyId, reason: options.reason ?? null });
+      return view(tx, key, h.period!.dueOn);
+    });
   }
-
-  const isReportCursor = (v: unknown): v is ReportKey =>
-    typeof v === 'object' && v !== null && typeof (v as ReportKey).periodId === 'string' && typeof (v as ReportKey).agencyCode === 'string';
 
   return {
-    get: (key: ReportKey) => view(db, key),
+    async get(key: ReportKey) {
+      const { period } = existing(await deps.reader.head(key));
+      return view(db, key, period.dueOn);
+    },
 
-    async list(query: { period?: string | undefined; agency?: string | undefined; state?: repo.ReportState | undefined; limit?: number | undefined; cursor?: string | undefined }) {
-      const limit = query.limit ?? 100;
-      const rows = await repo.listReports(db, { ...query, after: query.cursor ? decodeCursor(query.cursor, isReportCursor) : undefined, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      return {
-        items: page.map((r) => ({
-          period: r.periodId,
-          agency: r.agencyCode,
-          state: r.state,
-          firstSubmittedAt: r.firstSubmittedAt?.toISOString() ?? null,
-          submittedAt: r.submittedAt?.toISOString() ?? null,
-          updatedAt: r.updatedAt.toISOString(),
-        })),
-        nextCursor: rows.length > limit ? encodeCursor({ periodId: page.at(-1)!.periodId, agencyCode: page.at(-1)!.agencyCode }) : null,
-      };
+    async list(query: {
+      period?: string | undefined;
+      agency?: string | undefined;
+      state?: repo.ReportState | undefined;
+      limit?: number | undefined;
+      cursor?: string | undefined;
+    }) {
+      const after = query.cursor ? decodeCursor(query.cursor, isReportKey) : undefined;
+      const page = await fetchPage(
+        query.limit ?? 100,
+        (limit) => repo.listReports(db, { ...query, after, limit }),
+        (r) => ({ periodId: r.periodId, agencyCode: r.agencyCode }),
+      );
+      return mapPage(page, (r) => ({
+        period: r.periodId,
+        agency: r.agencyCode,
+        state: r.state,
+        firstSubmittedAt: r.firstSubmittedAt?.toISOString() ?? null,
+        submittedAt: r.submittedAt?.toISOString() ?? null,
+        updatedAt: r.updatedAt.toISOString(),
+      }));
     },
 
     /** Narrative and evidence; only while the report is a draft or returned. */
     async update(ctx: WriteContext, key: ReportKey, patch: ReportPatch): Promise<Report> {
       return db.transaction(async (tx) => {
-        await assertWritable(tx, ctx, key);
-        await lockReports(tx, [key]);
+        const h = await writableHead(tx, ctx, key);
+        const state = h.report?.state;
+        if (isFrozen(state))
+          throw new ProblemError(
+            state === 'submitted' ? 'REPORT_SUBMITTED' : 'REPORT_ACCEPTED',
+            `The report is ${state}; it cannot change until it is returned or reopened`,
+          );
         await repo.ensureReports(tx, [key]);
-        const current = (await repo.findReport(tx, key))!;
-        if (current.state === 'submitted' || current.state === 'accepted') {
-          throw new ProblemError(current.state === 'submitted' ? 'REPORT_SUBMITTED' : 'REPORT_ACCEPTED', `The report is ${current.state}; it cannot change until it is returned or reopened`);
-        }
-        if (patch.narrative) await repo.updateReport(tx, key, { narrative: patch.narrative });
         if (patch.evidence) {
           // New evidence must name registered documents; a link kept from before the registry may stay.
           const kept = new Set(await repo.evidenceOf(tx, key));
@@ -116,69 +153,45 @@ export function createReportService(db: Db, deps: { values: ValueService }) {
           }
           await repo.replaceReportEvidence(tx, key, patch.evidence);
         }
-        return view(tx, key);
+        // One update, whatever the patch holds: it also moves the report's version.
+        await repo.updateReport(tx, key, patch.narrative ? { narrative: patch.narrative } : {});
+        return view(tx, key, h.period.dueOn);
       });
     },
 
     /** Runs the blocking rules; refused with the findings if any fails. */
-    async submit(ctx: WriteContext, key: ReportKey): Promise<Report> {
-      return db.transaction(async (tx) => {
-        await assertWritable(tx, ctx, key);
-        await lockReports(tx, [key]);
-        const state = (await repo.findReport(tx, key))?.state ?? 'draft';
-        if (state === 'submitted' || state === 'accepted') {
-          throw new ProblemError(state === 'submitted' ? 'REPORT_SUBMITTED' : 'REPORT_ACCEPTED', `The report is already ${state}`);
-        }
-        if ((await repo.valueCount(tx, key)) === 0) throw new ProblemError('REPORT_EMPTY', `The report ${key.periodId}/${key.agencyCode} has no values`);
-        const { findings } = await deps.values.findings(key, tx);
-        const blocking = findings.filter((f) => f.severity === 'blocking');
-        if (blocking.length > 0) {
-          throw new ProblemError('REPORT_BLOCKED', `${blocking.length} blocking rule(s) fail: ${blocking.map((f) => f.rule).join(', ')}`, { extra: { findings: blocking } });
-        }
-        const now = new Date();
-        const existing = await repo.findReport(tx, key);
-        await transition(tx, ctx, key, ['draft', 'returned'], 'submitted', { submittedAt: now, firstSubmittedAt: existing?.firstSubmittedAt ?? now, returnReason: null });
-        return view(tx, key);
-      });
-    },
+    submit: (ctx: WriteContext, key: ReportKey) =>
+      move(ctx, key, 'submit', {
+        writable: true,
+        async before(tx, h) {
+          const context = await deps.reader.context(key, tx);
+          if (context.values.size === 0) throw new ProblemError('REPORT_EMPTY', `The report ${key.periodId}/${key.agencyCode} has no values`);
+          const { findings } = await deps.values.findings(key, context);
+          const blocking = findings.filter((f) => f.severity === 'blocking');
+          if (blocking.length > 0) {
+            throw new ProblemError('REPORT_BLOCKED', `${blocking.length} blocking rule(s) fail: ${blocking.map((f) => f.rule).join(', ')}`, {
+              extra: { findings: blocking },
+            });
+          }
+          const now = new Date();
+          const firstSubmittedAt = h.report ? ((await repo.findReport(tx, key))?.firstSubmittedAt ?? now) : now;
+          return { submittedAt: now, firstSubmittedAt, returnReason: null };
+        },
+      }),
 
-    async accept(ctx: WriteContext, key: ReportKey): Promise<Report> {
-      return db.transaction(async (tx) => {
-        await requirePeriod(tx, key.periodId);
-        await requireAgency(tx, key.agencyCode);
-        await lockReports(tx, [key]);
-        await transition(tx, ctx, key, ['submitted'], 'accepted');
-        return view(tx, key);
-      });
-    },
+    accept: (ctx: WriteContext, key: ReportKey) => move(ctx, key, 'accept'),
 
-    async return(ctx: WriteContext, key: ReportKey, reason: string): Promise<Report> {
-      return db.transaction(async (tx) => {
-        await requirePeriod(tx, key.periodId);
-        await requireAgency(tx, key.agencyCode);
-        await lockReports(tx, [key]);
-        await transition(tx, ctx, key, ['submitted', 'accepted'], 'returned', { returnReason: reason }, reason);
-        return view(tx, key);
-      });
-    },
+    return: (ctx: WriteContext, key: ReportKey, reason: string) => move(ctx, key, 'return', { reason, before: async () => ({ returnReason: reason }) }),
 
     /** An admin puts any report back to draft (audited as a transition). */
-    async reopen(ctx: WriteContext, key: ReportKey, reason: string | null): Promise<Report> {
-      return db.transaction(async (tx) => {
-        await requirePeriod(tx, key.periodId);
-        await requireAgency(tx, key.agencyCode);
-        await lockReports(tx, [key]);
-        await transition(tx, ctx, key, ['submitted', 'accepted', 'returned'], 'draft', {}, reason);
-        return view(tx, key);
-      });
-    },
+    reopen: (ctx: WriteContext, key: ReportKey, reason: string | null) => move(ctx, key, 'reopen', { reason }),
 
     async expected(periodId: string) {
       await requirePeriod(db, periodId);
       return { period: periodId, agencies: await repo.expectedOf(db, periodId) };
     },
 
-    async setExpected(periodId: string, body: { agencies?: string[] | undefined; kinds?: Array<'province' | 'department' | 'district' | 'commune' | 'unit'> | undefined }) {
+    async setExpected(periodId: string, body: { agencies?: string[] | undefined; kinds?: AgencyKind[] | undefined }) {
       return db.transaction(async (tx) => {
         await requirePeriod(tx, periodId);
         const named = body.agencies ?? [];
