@@ -11,7 +11,11 @@ const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, poo
 const app = Fastify({ logger: false });
 app.get('/rollup', async (request) => {
   const { period, agency } = request.query as { period: string; agency: string };
-  const { byPeriod, treeSize } = await subtreeAggregates(database.db, { periods: [period], root: agency, codes: ['III.7.3', 'III.7.2.1', 'III.7.2.2', 'III.7.2'] });
+  const { byPeriod, treeSize } = await subtreeAggregates(database.db, {
+    periods: [period],
+    root: agency,
+    codes: ['III.7.3', 'III.7.2.1', 'III.7.2.2', 'III.7.2'],
+  });
   const sums = byPeriod.get(period);
   const sum = (code: string) => sums?.get(code)?.sum ?? null;
   const [early, onTime, returned] = [sum('III.7.2.1'), sum('III.7.2.2'), sum('III.7.2')];

@@ -47,3 +47,43 @@ export function describe(before: CpuSnapshot, after: CpuSnapshot): string {
     })
     .join(', ');
 }
+
+/** CPU seconds of named processes and of each PostgreSQL process by pid, for {@link cpuBetween}. */
+export interface CpuSample {
+  named: Record<string, number>;
+  postgres: Map<number, number>;
+}
+
+/** Whether a PostgreSQL process is a backend of `database` (its process title: `postgres: 15/main: user database host(port) state`). */
+function servesDatabase(pid: number, database: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').split(' ').includes(database);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `database`: count only the backends connected to it, not the server's background processes nor the backends
+ * of whatever else runs on the same PostgreSQL (other benches, test suites) at the time.
+ */
+export function sample(named: Record<string, number | undefined>, database?: string): CpuSample {
+  const out: Record<string, number> = { bench: cpuOf(process.pid) };
+  for (const [name, pid] of Object.entries(named)) if (pid) out[name] = cpuOf(pid);
+  const pids = postgresPids().filter((pid) => database === undefined || servesDatabase(pid, database));
+  return { named: out, postgres: new Map(pids.map((pid) => [pid, cpuOf(pid)])) };
+}
+
+/**
+ * CPU seconds per process between two samples, PostgreSQL summed backend by backend: a backend that exits during
+ * the phase (an idle pool connection timing out) drops out with only its share of the phase, not with the CPU of
+ * its whole life as a plain total would; a backend that starts counts from zero. `exited` says how many left.
+ */
+export function cpuBetween(before: CpuSample, after: CpuSample): { seconds: Record<string, number>; exited: number } {
+  const seconds: Record<string, number> = {};
+  for (const [name, t] of Object.entries(after.named)) seconds[name] = t - (before.named[name] ?? 0);
+  let postgres = 0;
+  for (const [pid, t] of after.postgres) postgres += t - (before.postgres.get(pid) ?? 0);
+  seconds.postgres = postgres;
+  return { seconds, exited: [...before.postgres.keys()].filter((pid) => !after.postgres.has(pid)).length };
+}

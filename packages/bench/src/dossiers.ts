@@ -58,7 +58,8 @@ function makeRow(i: number, source: string, agencies: string[], procedures: stri
   };
 }
 
-const COPY_COLUMNS = 'agency_code, procedure_code, day, source, received_new, carried_over, received_online, received_in_person, received_postal, resolved, resolved_early, resolved_on_time, resolved_late, pending, pending_within, pending_overdue, withdrawn, as_of';
+const COPY_COLUMNS =
+  'agency_code, procedure_code, day, source, received_new, carried_over, received_online, received_in_person, received_postal, resolved, resolved_early, resolved_on_time, resolved_late, pending, pending_within, pending_overdue, withdrawn, as_of';
 const copyLine = (r: Row) =>
   `${r.agency},${r.procedure},${r.date},${r.source},${r.receivedNew},${r.carriedOver},${r.receivedOnline},${r.receivedInPerson},${r.receivedPostal},${r.resolved},${r.resolvedEarly},${r.resolvedOnTime},${r.resolvedLate},${r.pending},${r.pendingWithin},${r.pendingOverdue},${r.withdrawn},${r.asOf}\n`;
 
@@ -92,7 +93,7 @@ async function main() {
     const database = await openDatabase({ databaseUrl: bench.url, poolMax: 2 });
     const admin = new pg.Client({ connectionString: bench.url });
     await admin.connect();
-    const rowCount = async () => Number((await admin.query('select count(*) from dossier_counts')).rows[0].count);
+    const rowCount = async () => Number((await admin.query<{ count: string }>('select count(*) from dossier_counts')).rows[0]!.count);
 
     // COPY bypasses ingestion, so the reporting-month roll-up is rebuilt after each bulk load (as an operator would).
     const rebuild = async () => {
@@ -112,7 +113,9 @@ async function main() {
         groups = stats.groups.length;
       }
       const rows = await rowCount();
-      console.log(`stats with ${rows} rows (${label}, ${requests} requests): p50 ${median(times).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, ${groups} agencies`);
+      console.log(
+        `stats with ${rows} rows (${label}, ${requests} requests): p50 ${median(times).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, ${groups} agencies`,
+      );
       return { rows, p50: median(times), p99: percentile(times, 99) };
     };
 
@@ -126,13 +129,15 @@ async function main() {
       const batches = Array.from({ length: INGEST_ROWS / BATCH }, (_, b) => rows.slice(b * BATCH, (b + 1) * BATCH));
       let t0 = performance.now();
       let next = 0;
-      await Promise.all([0, 1].map(async () => {
-        while (next < batches.length) {
-          const batch = batches[next++]!;
-          const summary = await unwrap(client.PUT('/v1/dossier-counts', { body: { counts: batch } }));
-          if (summary.created !== batch.length) throw new Error(`unexpected summary ${JSON.stringify(summary).slice(0, 200)}`);
-        }
-      }));
+      await Promise.all(
+        [0, 1].map(async () => {
+          while (next < batches.length) {
+            const batch = batches[next++]!;
+            const summary = await unwrap(client.PUT('/v1/dossier-counts', { body: { counts: batch } }));
+            if (summary.created !== batch.length) throw new Error(`unexpected summary ${JSON.stringify(summary).slice(0, 200)}`);
+          }
+        }),
+      );
       const api = INGEST_ROWS / ((performance.now() - t0) / 1000);
       t0 = performance.now();
       await copyRows(bench.url, INGEST_ROWS, `copy-${tag}`, agencies, procedures);

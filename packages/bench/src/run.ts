@@ -29,9 +29,11 @@ const ADMIN_KEY = 'bench-admin-key-0000000000000000000000';
 /** Runs `work` over items with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 async function main() {
@@ -64,7 +66,12 @@ async function main() {
       let cpu = snapshot({ service });
       let t0 = performance.now();
       await pool(agencies, CONCURRENCY, async (agency) => {
-        const summary = await unwrap(client.PUT('/v1/reports/{periodId}/{agencyCode}/values', { params: { path: { periodId: apiPeriods[r]!, agencyCode: agency } }, body: { values: payloads.get(agency)! } }));
+        const summary = await unwrap(
+          client.PUT('/v1/reports/{periodId}/{agencyCode}/values', {
+            params: { path: { periodId: apiPeriods[r]!, agencyCode: agency } },
+            body: { values: payloads.get(agency)! },
+          }),
+        );
         if (summary.created !== payloads.get(agency)!.length) throw new Error(`unexpected summary ${JSON.stringify(summary).slice(0, 300)}`);
       });
       submitApi.push(rowCount / ((performance.now() - t0) / 1000));
@@ -84,7 +91,15 @@ async function main() {
         const rows = payloads.get(agency)!;
         const params: unknown[] = [];
         const tuples = rows.map((row) => {
-          params.push(barePeriods[r], agency, row.indicator, TEMPLATE, typeof row.value === 'number' ? String(row.value) : null, typeof row.value === 'string' ? row.value : null, row.note ?? null);
+          params.push(
+            barePeriods[r],
+            agency,
+            row.indicator,
+            TEMPLATE,
+            typeof row.value === 'number' ? String(row.value) : null,
+            typeof row.value === 'string' ? row.value : null,
+            row.note ?? null,
+          );
           const b = params.length - 7;
           return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, now())`;
         });
@@ -95,22 +110,30 @@ async function main() {
         );
       });
       submitBare.push(rowCount / ((performance.now() - t0) / 1000));
-      console.log(`round ${r + 1}: API per report ${submitApi[r]!.toFixed(0)} rows/s (CPU: ${apiCpu}); API one batch ${submitBatch[r]!.toFixed(0)} rows/s (CPU: ${batchCpu}); bare INSERT ${submitBare[r]!.toFixed(0)} rows/s (CPU: ${describe(cpu, snapshot({ service }))})`);
+      console.log(
+        `round ${r + 1}: API per report ${submitApi[r]!.toFixed(0)} rows/s (CPU: ${apiCpu}); API one batch ${submitBatch[r]!.toFixed(0)} rows/s (CPU: ${batchCpu}); bare INSERT ${submitBare[r]!.toFixed(0)} rows/s (CPU: ${describe(cpu, snapshot({ service }))})`,
+      );
     }
     await bare.end();
 
     // (b) roll-up
     const barePort = await freePort();
-    processes.push(await start(['packages/bench/src/bare-server.ts'], { DATABASE_URL: bench.url, PORT: String(barePort) }, `http://127.0.0.1:${barePort}/rollup?period=x&agency=x`));
+    processes.push(
+      await start(
+        ['packages/bench/src/bare-server.ts'],
+        { DATABASE_URL: bench.url, PORT: String(barePort) },
+        `http://127.0.0.1:${barePort}/rollup?period=x&agency=x`,
+      ),
+    );
     const period = apiPeriods[0]!;
     const serviceUrl = `${baseUrl}/v1/rollups?period=${period}&agency=${ROOT}&indicator=III.7.3`;
     const bareUrl = `http://127.0.0.1:${barePort}/rollup?period=${period}&agency=${ROOT}`;
     const fromService = await unwrap(client.GET('/v1/rollups', { params: { query: { period, agency: ROOT, indicator: ['III.7.3'] } } }));
     const fromBare = (await (await fetch(bareUrl)).json()) as { items: Array<{ value: number | null }> };
-    if (fromService.items[0]!.value !== fromBare.items[0]!.value) throw new Error(`the routes disagree: ${fromService.items[0]!.value} vs ${fromBare.items[0]!.value}`);
+    if (fromService.items[0]!.value !== fromBare.items[0]!.value)
+      throw new Error(`the routes disagree: ${fromService.items[0]!.value} vs ${fromBare.items[0]!.value}`);
     console.log(`roll-up of III.7.3 over ${fromService.agenciesInTree} agencies: ${fromService.items[0]!.value}`);
-    const load = (url: string, headers: Record<string, string> = {}) =>
-      autocannon({ url, connections: CONNECTIONS, duration: ROLLUP_SECONDS, headers }) as unknown as Promise<autocannon.Result>;
+    const load = (url: string, headers: Record<string, string> = {}) => autocannon({ url, connections: CONNECTIONS, duration: ROLLUP_SECONDS, headers });
     const rollupApi: autocannon.Result[] = [];
     const rollupBare: autocannon.Result[] = [];
     const bareServer = processes[1]!.pid;
@@ -123,7 +146,9 @@ async function main() {
       const bareCpu = describe(cpu, snapshot({ service, bareServer }));
       const [a, b] = [rollupApi[r]!, rollupBare[r]!];
       if (a.non2xx || b.non2xx || a.errors || b.errors) throw new Error(`errors under load: service ${a.non2xx}/${a.errors}, bare ${b.non2xx}/${b.errors}`);
-      console.log(`round ${r + 1}: service ${a.requests.average.toFixed(0)} req/s (p50 ${a.latency.p50} ms, p99 ${a.latency.p99} ms; CPU: ${apiCpu}), bare ${b.requests.average.toFixed(0)} req/s (p50 ${b.latency.p50} ms, p99 ${b.latency.p99} ms; CPU: ${bareCpu})`);
+      console.log(
+        `round ${r + 1}: service ${a.requests.average.toFixed(0)} req/s (p50 ${a.latency.p50} ms, p99 ${a.latency.p99} ms; CPU: ${apiCpu}), bare ${b.requests.average.toFixed(0)} req/s (p50 ${b.latency.p50} ms, p99 ${b.latency.p99} ms; CPU: ${bareCpu})`,
+      );
     }
 
     const apiRate = median(submitApi);
