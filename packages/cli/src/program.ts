@@ -54,7 +54,7 @@ export function buildProgram(done: (code: number) => void): Command {
     .option('--dry-run', 'read and check locally, report, send nothing')
     .addOption(new Option('--batch-size <n>', 'rows per request').default(5000).argParser(batchSize))
     .option('--source <name>', 'source of rows without a "Nguồn" cell, e.g. motcua-soctrang')
-    .option('--as-of <time>', 'asOf of rows without one: ISO 8601, or dd/mm/yyyy HH:mm in Vietnam time (default: the file\'s mtime)')
+    .option('--as-of <time>', "asOf of rows without one: ISO 8601, or dd/mm/yyyy HH:mm in Vietnam time (default: the file's mtime)")
     .option('--rejects <path>', 'where refused lines go (default: FILE.rejects.csv)')
     .option('--atomic', 'all or nothing per batch: a refused row refuses its batch')
     .option('--sheet <name>', 'XLSX worksheet, by name or 1-based number (default: the first)')

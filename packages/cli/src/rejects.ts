@@ -29,12 +29,7 @@ export function serverRefusals(table: DossierTable, conflicts: readonly IngestCo
 }
 
 /** Writes the rejects CSV, or removes an old one when nothing was refused (it would describe another run). */
-export async function writeRejects(
-  path: string,
-  refusals: readonly Refusal[],
-  cells: readonly unknown[][],
-  headerLine: number | null,
-): Promise<void> {
+export async function writeRejects(path: string, refusals: readonly Refusal[], cells: readonly unknown[][], headerLine: number | null): Promise<void> {
   if (refusals.length === 0) {
     await rm(path, { force: true });
     return;

@@ -19,15 +19,23 @@ const file = join(dir, 'motcua-100k.csv');
 const generated = dossierCsv(ROWS);
 await writeFile(file, generated.csv);
 
-type Report = { created: number; updated: number; unchanged: number; stale: number; rejected: number; rows: number; runId: string;
-  resumedAtBatch: number | null };
+type Report = {
+  created: number;
+  updated: number;
+  unchanged: number;
+  stale: number;
+  rejected: number;
+  rows: number;
+  runId: string;
+  resumedAtBatch: number | null;
+};
 const reportOf = (stdout: string) => JSON.parse(stdout) as Report;
 
 /** Rows and their summed receivedNew, straight from the table (GET /v1/dossier-stats over 100 000 raw rows is slow). */
 async function stored(source: string): Promise<{ rows: number; receivedNew: number }> {
   const query = `select count(*)::int as rows, coalesce(sum(received_new), 0)::int as "receivedNew"
     from dossier_counts where source = '${source}'`;
-  const result = (await service.api.database.db.execute(query)) as unknown as { rows: Array<{ rows: number; receivedNew: number }> };
+  const result = (await service.api.database.db.execute(query)) as { rows: Array<{ rows: number; receivedNew: number }> };
   return result.rows[0]!;
 }
 const storedRows = async (source: string) => (await stored(source)).rows;

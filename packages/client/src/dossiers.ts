@@ -65,11 +65,7 @@ export async function batchKey(keyPrefix: string, body: string, atomic: boolean)
  * Pushes `rows` in batches and returns the merged summary. Throws ProblemError (with `batch`) when a batch is refused
  * as a whole, e.g. SUBMISSION_REJECTED with atomic; the batches before it stay applied.
  */
-export async function pushDossierCounts(
-  client: CchcClient,
-  rows: readonly DossierCount[],
-  options: PushOptions = {},
-): Promise<PushSummary> {
+export async function pushDossierCounts(client: CchcClient, rows: readonly DossierCount[], options: PushOptions = {}): Promise<PushSummary> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new RangeError(`batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}, not ${batchSize}`);

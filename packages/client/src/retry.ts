@@ -54,6 +54,8 @@ export function backoffMs(attempt: number, options: Required<RetryOptions>, rand
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The caller's abort reason, as fetch rejects with it: an AbortError DOMException unless the caller gave another.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
     if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
@@ -61,6 +63,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason, as above
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });

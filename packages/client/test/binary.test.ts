@@ -64,7 +64,11 @@ t.test('binary helpers', async (t) => {
     const doc = await unwrap(
       agency.POST('/v1/documents', {
         body: {
-          type: 'ke-hoach', number: '09', symbol: 'KH-BQL', issuedOn: '2024-02-01', issuerAgencyCode: 'BQL-KCN',
+          type: 'ke-hoach',
+          number: '09',
+          symbol: 'KH-BQL',
+          issuedOn: '2024-02-01',
+          issuerAgencyCode: 'BQL-KCN',
           summary: 'Kế hoạch tuyên truyền CCHC năm 2024',
         },
       }),
@@ -93,12 +97,14 @@ t.test('binary helpers', async (t) => {
     });
 
     t.test('the ETag alone suffices; no digest at all is refused', async (t) => {
-      const dropping = (names: string[]): FetchLike => async (request, init) => {
-        const res = await fetch(request, init);
-        const headers = new Headers(res.headers);
-        for (const name of names) headers.delete(name);
-        return new Response(await res.arrayBuffer(), { status: res.status, headers });
-      };
+      const dropping =
+        (names: string[]): FetchLike =>
+        async (request, init) => {
+          const res = await fetch(request, init);
+          const headers = new Headers(res.headers);
+          for (const name of names) headers.delete(name);
+          return new Response(await res.arrayBuffer(), { status: res.status, headers });
+        };
       const etagOnly = createClient({ baseUrl, apiKey: api.keys.agency, fetch: dropping(['repr-digest']) });
       t.equal((await downloadDocumentFile(etagOnly, { documentId: doc.id, fileId: file.id })).sha256, file.sha256);
       const none = createClient({ baseUrl, apiKey: api.keys.agency, fetch: dropping(['repr-digest', 'etag']) });

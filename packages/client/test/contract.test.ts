@@ -25,7 +25,10 @@ t.test('client against a listening server', async (t) => {
     t.match(read, { code: 'SO-MOI', kind: 'department', parentCode: 'UBND-ST', active: true });
 
     const search = await unwrap(client.GET('/v1/agencies', { params: { query: { q: 'doi moi sang tao' } } }));
-    t.same(search.items.map((a) => a.code), ['SO-MOI']);
+    t.same(
+      search.items.map((a) => a.code),
+      ['SO-MOI'],
+    );
   });
 
   t.test('create a period and read it back', async (t) => {
@@ -64,16 +67,29 @@ t.test('values through the client: submit, read back, roll up', async (t) => {
   const summary = await unwrap(
     agency.PUT('/v1/reports/{periodId}/{agencyCode}/values', {
       params: { path: { periodId: '2024', agencyCode: 'BQL-KCN' } },
-      body: { values: [{ indicator: 'III.7.2', value: 99 }, { indicator: 'III.7.2.1', value: 98 }, { indicator: 'III.7.2.2', value: 0 }, { indicator: 'III.6.3', value: 150 }] },
+      body: {
+        values: [
+          { indicator: 'III.7.2', value: 99 },
+          { indicator: 'III.7.2.1', value: 98 },
+          { indicator: 'III.7.2.2', value: 0 },
+          { indicator: 'III.6.3', value: 150 },
+        ],
+      },
     }),
   );
   t.match(summary, { created: 3, rejected: 1, conflicts: [{ index: 3, indicator: 'III.6.3', code: 'VALUE_OUT_OF_RANGE' }] });
   const report = await unwrap(agency.GET('/v1/reports/{periodId}/{agencyCode}/values', { params: { path: { periodId: '2024', agencyCode: 'BQL-KCN' } } }));
-  t.match(report.items.find((i) => i.indicator === 'III.7.3'), { value: 98.99, status: 'derived' });
+  t.match(
+    report.items.find((i) => i.indicator === 'III.7.3'),
+    { value: 98.99, status: 'derived' },
+  );
   const reader = createClient({ baseUrl, apiKey: api.keys.reader });
   const rollup = await unwrap(reader.GET('/v1/rollups', { params: { query: { period: '2024', agency: 'UBND-ST', indicator: ['III.7.3'] } } }));
   t.equal(rollup.items[0]?.value, 98.99);
-  const forbidden = await reader.PUT('/v1/reports/{periodId}/{agencyCode}/values', { params: { path: { periodId: '2024', agencyCode: 'BQL-KCN' } }, body: { values: [{ indicator: 'I.1.1', value: 1 }] } });
+  const forbidden = await reader.PUT('/v1/reports/{periodId}/{agencyCode}/values', {
+    params: { path: { periodId: '2024', agencyCode: 'BQL-KCN' } },
+    body: { values: [{ indicator: 'I.1.1', value: 1 }] },
+  });
   t.equal(forbidden.error?.code, 'FORBIDDEN');
 });
 
@@ -81,7 +97,14 @@ t.test('documents through the client: register, a duplicate, a file byte for byt
   const api = await buildTestApp(t);
   const baseUrl = await api.app.listen({ port: 0, host: '127.0.0.1' });
   const agency = createClient({ baseUrl, apiKey: api.keys.agency });
-  const body = { type: 'ke-hoach', number: '02', symbol: 'KH-BQL', issuedOn: '2024-01-11', issuerAgencyCode: 'BQL-KCN', summary: 'Kế hoạch kiểm soát thủ tục hành chính năm 2024' } as const;
+  const body = {
+    type: 'ke-hoach',
+    number: '02',
+    symbol: 'KH-BQL',
+    issuedOn: '2024-01-11',
+    issuerAgencyCode: 'BQL-KCN',
+    summary: 'Kế hoạch kiểm soát thủ tục hành chính năm 2024',
+  } as const;
   const doc: Document = await unwrap(agency.POST('/v1/documents', { body }));
   t.equal(doc.citation, 'Kế hoạch số 02/KH-BQL ngày 11/01/2024');
   const dup = await agency.POST('/v1/documents', { body });
@@ -100,9 +123,16 @@ t.test('documents through the client: register, a duplicate, a file byte for byt
   t.equal(uploaded.response.status, 201);
   t.equal(file.sha256, createHash('sha256').update(bytes).digest('hex'));
   const down = await agency.GET('/v1/documents/{id}/files/{fileId}', { params: { path: { id: doc.id, fileId: file.id } }, parseAs: 'arrayBuffer' });
-  t.equal(createHash('sha256').update(Buffer.from(down.data as ArrayBuffer)).digest('hex'), file.sha256);
+  t.equal(
+    createHash('sha256')
+      .update(Buffer.from(down.data as ArrayBuffer))
+      .digest('hex'),
+    file.sha256,
+  );
 
-  const found = await unwrap(agency.POST('/v1/documents/extract', { body: { text: 'Căn cứ Kế hoạch số 02/KH-BQL ngày 11/01/2024 của Ban Quản lý các KCN.', register: true } }));
+  const found = await unwrap(
+    agency.POST('/v1/documents/extract', { body: { text: 'Căn cứ Kế hoạch số 02/KH-BQL ngày 11/01/2024 của Ban Quản lý các KCN.', register: true } }),
+  );
   const citation: Citation = found.citations[0]!;
   t.match(citation, { type: 'ke-hoach', reference: '02/KH-BQL', issuedOn: '2024-01-11', documentId: doc.id });
   t.same(found.registered, { created: 0, existing: 1, skipped: 0 });

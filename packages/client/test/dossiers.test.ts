@@ -45,13 +45,22 @@ t.test('pushDossierCounts', async (t) => {
     const progress: BatchProgress[] = [];
     const summary = await pushDossierCounts(client, rows, { batchSize: 10, keyPrefix: 'nightly-1', onBatch: (p) => void progress.push(p) });
     t.match(summary, { created: 23, updated: 0, unchanged: 0, stale: 0, rejected: 0, conflicts: [], batches: 3, replayedBatches: 0 });
-    t.same(progress.map(({ index, batches, rows, sent, replayed }) => ({ index, batches, rows, sent, replayed })), [
-      { index: 0, batches: 3, rows: 10, sent: 10, replayed: false },
-      { index: 1, batches: 3, rows: 10, sent: 20, replayed: false },
-      { index: 2, batches: 3, rows: 3, sent: 23, replayed: false },
-    ]);
-    t.same(sent.map((s) => s.rows), [10, 10, 3]);
-    t.ok(sent.every((s) => /^[0-9a-f]{64}$/.test(s.key ?? '')), 'each batch carries a SHA-256 Idempotency-Key');
+    t.same(
+      progress.map(({ index, batches, rows, sent, replayed }) => ({ index, batches, rows, sent, replayed })),
+      [
+        { index: 0, batches: 3, rows: 10, sent: 10, replayed: false },
+        { index: 1, batches: 3, rows: 10, sent: 20, replayed: false },
+        { index: 2, batches: 3, rows: 3, sent: 23, replayed: false },
+      ],
+    );
+    t.same(
+      sent.map((s) => s.rows),
+      [10, 10, 3],
+    );
+    t.ok(
+      sent.every((s) => /^[0-9a-f]{64}$/.test(s.key ?? '')),
+      'each batch carries a SHA-256 Idempotency-Key',
+    );
     t.equal(new Set(sent.map((s) => s.key)).size, 3);
   });
 
@@ -62,7 +71,10 @@ t.test('pushDossierCounts', async (t) => {
     const reordered = rows.map((r) => Object.fromEntries(Object.entries(r).reverse()) as DossierCount);
     const summary = await pushDossierCounts(client, reordered, { batchSize: 10, keyPrefix: 'nightly-1' });
     t.match(summary, { created: 23, batches: 3, replayedBatches: 3 }, 'the first answers, replayed');
-    t.same(sent.map((s) => s.key), before);
+    t.same(
+      sent.map((s) => s.key),
+      before,
+    );
   });
 
   t.test('another prefix is a new push: applied again, all unchanged', async (t) => {
@@ -78,7 +90,10 @@ t.test('pushDossierCounts', async (t) => {
     const summary = await pushDossierCounts(client, newer, { batchSize: 10, keyPrefix: 'resume', startBatch: 1, onBatch });
     t.match(summary, { created: 0, updated: 13, batches: 2 });
     t.same(indices, [1, 2]);
-    t.same(sent.map((s) => s.rows), [10, 3]);
+    t.same(
+      sent.map((s) => s.rows),
+      [10, 3],
+    );
     t.match(await pushDossierCounts(client, newer, { batchSize: 10, startBatch: 3 }), { batches: 0, created: 0, updated: 0 });
   });
 
@@ -88,7 +103,10 @@ t.test('pushDossierCounts', async (t) => {
     mixed[17] = { ...mixed[17]!, resolvedLate: 5 };
     const summary = await pushDossierCounts(client, mixed, { batchSize: 10, keyPrefix: 'mixed' });
     t.equal(summary.rejected, 2);
-    t.match(summary.conflicts, [{ index: 3, code: 'PROCEDURE_NOT_FOUND' }, { index: 17, code: 'IDENTITY_RESOLVED' }]);
+    t.match(summary.conflicts, [
+      { index: 3, code: 'PROCEDURE_NOT_FOUND' },
+      { index: 17, code: 'IDENTITY_RESOLVED' },
+    ]);
     t.equal(summary.created + summary.updated + summary.unchanged, 23);
   });
 
@@ -103,7 +121,7 @@ t.test('pushDossierCounts', async (t) => {
     t.match(error, { status: 422, code: 'SUBMISSION_REJECTED', batch: 1 });
     t.same(done, [0]);
     // Fixed, and resumed from the refused batch.
-    rows[14] = { ...rows[14]!, agency: 'BQL-KCN' };
+    rows[14] = { ...rows[14], agency: 'BQL-KCN' };
     t.match(await pushDossierCounts(client, rows, { ...options, startBatch: error.batch }), { batches: 2, rejected: 0 });
   });
 

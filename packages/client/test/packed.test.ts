@@ -53,7 +53,10 @@ t.test('packed, installed outside the workspace, compiled strictly, run against 
   t.ok(files.includes('package/dist/index.js') && files.includes('package/dist/index.d.ts'));
   t.ok(files.includes('package/dist/generated/openapi.d.ts'), 'the generated types are in the tarball');
   t.ok(files.includes('package/README.md'));
-  t.notOk(files.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/')), 'no sources or tests');
+  t.notOk(
+    files.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/')),
+    'no sources or tests',
+  );
 
   const app = join(dir, 'app');
   await mkdir(app);

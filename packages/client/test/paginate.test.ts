@@ -33,12 +33,21 @@ t.test('paginate over cursor pages', async (t) => {
     requests.length = 0;
     const seen: Agency[] = [];
     for await (const agency of paginate(client, '/v1/agencies', { params: { query: { limit: 5 } } })) seen.push(agency);
-    t.same(seen.map((a) => a.code), all.items.map((a) => a.code));
+    t.same(
+      seen.map((a) => a.code),
+      all.items.map((a) => a.code),
+    );
     // One request per page (one more if the last full page still had a cursor, when the service cannot tell).
     const pages = Math.ceil(all.items.length / 5);
     t.ok(requests.length === pages || requests.length === pages + 1, `${requests.length} requests for ${pages} pages`);
-    t.ok(requests.every((q) => q.includes('limit=5')), 'the query is kept on every page');
-    t.ok(requests.slice(1).every((q) => q.includes('cursor=')), 'later pages follow nextCursor');
+    t.ok(
+      requests.every((q) => q.includes('limit=5')),
+      'the query is kept on every page',
+    );
+    t.ok(
+      requests.slice(1).every((q) => q.includes('cursor=')),
+      'later pages follow nextCursor',
+    );
   });
 
   t.test('filters are kept across pages; stopping early stops fetching', async (t) => {
@@ -62,7 +71,13 @@ t.test('paginate over cursor pages', async (t) => {
     await unwrap(
       agency.PUT('/v1/reports/{periodId}/{agencyCode}/values', {
         params: { path: { periodId: '2024', agencyCode: 'BQL-KCN' } },
-        body: { values: [{ indicator: 'III.7.2', value: 99 }, { indicator: 'III.7.2.1', value: 98 }, { indicator: 'III.7.2.2', value: 1 }] },
+        body: {
+          values: [
+            { indicator: 'III.7.2', value: 99 },
+            { indicator: 'III.7.2.1', value: 98 },
+            { indicator: 'III.7.2.2', value: 1 },
+          ],
+        },
       }),
     );
     const changes = [];

@@ -22,10 +22,12 @@ export function plainCell(cell: unknown): Plain {
   if (typeof cell === 'object') {
     const o = cell as Record<string, unknown>;
     if ('result' in o) return plainCell(o.result);
-    if (Array.isArray(o.richText)) return o.richText.map((r) => String((r as { text?: unknown }).text ?? '')).join('');
+    if (Array.isArray(o.richText)) return o.richText.map((r) => (r as { text?: string }).text ?? '').join('');
     if ('text' in o) return plainCell(o.text);
     if ('error' in o) return String(o.error);
   }
+  // Left: a symbol, a function, or an object ExcelJS does not produce: it reads as String() makes it ('[object Object]').
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see above
   return String(cell);
 }
 
@@ -134,12 +136,12 @@ export function readAsOf(cell: Plain): Read<string | null> {
   const text = clean(cell);
   const time = String.raw`(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?`;
   let day: { y: number; m: number; d: number } | undefined;
-  let clock: string[] = [];
+  let clock: string[];
   let offset = VIETNAM_OFFSET_MINUTES;
   let m = new RegExp(String.raw`^(\d{4}-\d{1,2}-\d{1,2})[T ]${time}\s*(Z|[+-]\d{2}(?::?\d{2})?)?$`, 'i').exec(text);
   if (m) {
     day = dayOf(m[1]!);
-    clock = m.slice(2, 6) as string[];
+    clock = m.slice(2, 6);
     const zone = m[6];
     if (zone && /^z$/i.test(zone)) offset = 0;
     else if (zone) {
@@ -148,10 +150,10 @@ export function readAsOf(cell: Plain): Read<string | null> {
     }
   } else if ((m = new RegExp(String.raw`^(\d{1,2}[/.-]\d{1,2}[/.-]\d{4})\s+${time}$`).exec(text))) {
     day = dayOf(m[1]!);
-    clock = m.slice(2, 6) as string[];
+    clock = m.slice(2, 6);
   } else if ((m = new RegExp(String.raw`^${time}\s+(?:ngày\s+)?(\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$`, 'i').exec(text))) {
     day = dayOf(m[5]!);
-    clock = m.slice(1, 5) as string[];
+    clock = m.slice(1, 5);
   } else {
     day = dayOf(text);
     clock = ['0', '0'];

@@ -30,7 +30,7 @@ function records(text: string, delimiter: string, toLine?: number): string[][] {
     relax_quotes: true,
     skip_empty_lines: false,
     ...(toLine !== undefined && { to_line: toLine }),
-  }) as string[][];
+  });
 }
 
 /**
@@ -53,10 +53,7 @@ export function detectDelimiter(text: string): string {
  * The cells of a CSV export, for callers that need the raw lines too (the CLI copies refused lines into its
  * rejects file); `error` is on the line where reading failed.
  */
-export function readCsvCells(
-  input: string | Uint8Array,
-  firstLine = 1,
-): { ok: true; cells: string[][] } | { ok: false; error: DossierTableError } {
+export function readCsvCells(input: string | Uint8Array, firstLine = 1): { ok: true; cells: string[][] } | { ok: false; error: DossierTableError } {
   const decoded = decode(input);
   if (!decoded.ok) return { ok: false, error: { line: firstLine, code: 'INVALID_ENCODING', message: decoded.message } };
   const text = decoded.text.replace(/^\ufeff/, '');

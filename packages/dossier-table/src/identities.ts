@@ -11,14 +11,20 @@ import type { CountField } from './columns.js';
 export type IdentityCode = 'IDENTITY_RESOLVED' | 'IDENTITY_PENDING' | 'IDENTITY_RECEIVED' | 'IDENTITY_BALANCE';
 
 export const IDENTITIES: ReadonlyArray<{ code: IdentityCode; says: string; left: CountField[]; right: CountField[] }> = [
-  { code: 'IDENTITY_RESOLVED', says: 'resolved = early + on time + late',
-    left: ['resolved'], right: ['resolvedEarly', 'resolvedOnTime', 'resolvedLate'] },
-  { code: 'IDENTITY_PENDING', says: 'pending = within the deadline + overdue',
-    left: ['pending'], right: ['pendingWithin', 'pendingOverdue'] },
-  { code: 'IDENTITY_RECEIVED', says: 'online + in person + postal = received',
-    left: ['receivedOnline', 'receivedInPerson', 'receivedPostal'], right: ['receivedNew'] },
-  { code: 'IDENTITY_BALANCE', says: 'resolved + pending + withdrawn = received + carried over',
-    left: ['resolved', 'pending', 'withdrawn'], right: ['receivedNew', 'carriedOver'] },
+  { code: 'IDENTITY_RESOLVED', says: 'resolved = early + on time + late', left: ['resolved'], right: ['resolvedEarly', 'resolvedOnTime', 'resolvedLate'] },
+  { code: 'IDENTITY_PENDING', says: 'pending = within the deadline + overdue', left: ['pending'], right: ['pendingWithin', 'pendingOverdue'] },
+  {
+    code: 'IDENTITY_RECEIVED',
+    says: 'online + in person + postal = received',
+    left: ['receivedOnline', 'receivedInPerson', 'receivedPostal'],
+    right: ['receivedNew'],
+  },
+  {
+    code: 'IDENTITY_BALANCE',
+    says: 'resolved + pending + withdrawn = received + carried over',
+    left: ['resolved', 'pending', 'withdrawn'],
+    right: ['receivedNew', 'carriedOver'],
+  },
 ];
 
 /** The first identity the counts break, or undefined. */

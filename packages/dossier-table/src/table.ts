@@ -5,7 +5,7 @@
  * fail schema validation (bad dates, text in counts, long codes) or be refused later by index (negative counts,
  * broken identities, duplicates in the file); unknown agencies and procedures only the server can tell.
  */
-import { COLUMN_OF, COUNT_FIELDS, type DossierCount, type DossierField } from './columns.js';
+import { COLUMN_OF, type DossierCount, type DossierField } from './columns.js';
 import { isBlank, plainCell, readAsOf, readCount, readDay, readText, type Plain, type Read } from './cells.js';
 import { isHeaderRow, KEY_COLUMNS, readHeaderRow, type HeaderRow } from './header.js';
 import { brokenIdentity } from './identities.js';
@@ -124,7 +124,7 @@ export function readDossierTable(cells: unknown[][], options: DossierTableOption
       }
     }
     if (lineErrors.length === 0) {
-      const broken = brokenIdentity(count as Partial<Record<(typeof COUNT_FIELDS)[number], number>>);
+      const broken = brokenIdentity(count);
       if (broken) lineErrors.push({ line, code: broken.code, message: broken.message });
     }
     if (lineErrors.length === 0) {

@@ -6,8 +6,13 @@ const HEAD = ['Mã đơn vị', 'Mã thủ tục', 'Ngày', 'Tiếp nhận mới
 
 t.test('header keys fold case, spacing, diacritics, punctuation and notes', async (t) => {
   const cases: Array<[string, string]> = [
-    ['Mã đơn vị', 'madonvi'], ['MA DON VI', 'madonvi'], ['  Mã   đơn-vị: ', 'madonvi'], ['Ngày (dd/mm/yyyy)', 'ngay'],
-    ['receivedNew', 'receivednew'], ['ĐÃ GIẢI QUYẾT', 'dagiaiquyet'], ['Ðã giải quyết', 'dagiaiquyet'],
+    ['Mã đơn vị', 'madonvi'],
+    ['MA DON VI', 'madonvi'],
+    ['  Mã   đơn-vị: ', 'madonvi'],
+    ['Ngày (dd/mm/yyyy)', 'ngay'],
+    ['receivedNew', 'receivednew'],
+    ['ĐÃ GIẢI QUYẾT', 'dagiaiquyet'],
+    ['Ðã giải quyết', 'dagiaiquyet'],
   ];
   for (const [text, key] of cases) t.equal(headerKey(text), key, text);
 });
@@ -23,9 +28,14 @@ t.test('every column is found by its header, its field name and each alias', asy
 
 t.test('bare "Quá hạn" takes its group from the left', async (t) => {
   const cases: Array<[string[], string[] | string]> = [
-    [['Đã giải quyết', 'Trước hạn', 'Đúng hạn', 'Quá hạn', 'Đang giải quyết', 'Trong hạn', 'Quá hạn'],
-      ['resolved', 'resolvedEarly', 'resolvedOnTime', 'resolvedLate', 'pending', 'pendingWithin', 'pendingOverdue']],
-    [['Trước hạn', 'Trễ hạn', 'Trong hạn', 'Trễ hạn'], ['resolvedEarly', 'resolvedLate', 'pendingWithin', 'pendingOverdue']],
+    [
+      ['Đã giải quyết', 'Trước hạn', 'Đúng hạn', 'Quá hạn', 'Đang giải quyết', 'Trong hạn', 'Quá hạn'],
+      ['resolved', 'resolvedEarly', 'resolvedOnTime', 'resolvedLate', 'pending', 'pendingWithin', 'pendingOverdue'],
+    ],
+    [
+      ['Trước hạn', 'Trễ hạn', 'Trong hạn', 'Trễ hạn'],
+      ['resolvedEarly', 'resolvedLate', 'pendingWithin', 'pendingOverdue'],
+    ],
     [['Quá hạn'], 'AMBIGUOUS_COLUMN'],
     [['Rút hồ sơ', 'Quá hạn'], 'AMBIGUOUS_COLUMN'],
     [['Đã giải quyết', 'Quá hạn', 'Giải quyết quá hạn'], 'DUPLICATE_COLUMN'],
@@ -38,22 +48,36 @@ t.test('bare "Quá hạn" takes its group from the left', async (t) => {
 });
 
 t.test('title rows above the header are skipped; lines are the spreadsheet rows', async (t) => {
-  const table = readDossierTable([
-    ['BÁO CÁO SỐ LIỆU HỒ SƠ TTHC NĂM 2023'],
-    [],
-    ['STT', ...HEAD, 'Tên thủ tục'],
-    ['1', 'BQL-KCN', 'BQL-KCN.XD.01', '10/03/2023', '1.473', '473', '1.000', '0', 'Kiểm tra nghiệm thu'],
-    ['', '', '', '', '', '', '', '', ''],
-    ['2', 'BQL-KCN', 'BQL-KCN.XD.01', '11/03/2023', '', '', '', '', ''],
-  ], { defaults });
+  const table = readDossierTable(
+    [
+      ['BÁO CÁO SỐ LIỆU HỒ SƠ TTHC NĂM 2023'],
+      [],
+      ['STT', ...HEAD, 'Tên thủ tục'],
+      ['1', 'BQL-KCN', 'BQL-KCN.XD.01', '10/03/2023', '1.473', '473', '1.000', '0', 'Kiểm tra nghiệm thu'],
+      ['', '', '', '', '', '', '', '', ''],
+      ['2', 'BQL-KCN', 'BQL-KCN.XD.01', '11/03/2023', '', '', '', '', ''],
+    ],
+    { defaults },
+  );
   t.equal(table.headerLine, 3);
   t.same(table.errors, []);
   t.same(table.columns, ['agency', 'procedure', 'date', 'receivedNew', 'receivedOnline', 'receivedInPerson', 'receivedPostal']);
   t.same(table.rows, [
-    { line: 4, count: { agency: 'BQL-KCN', procedure: 'BQL-KCN.XD.01', date: '2023-03-10', receivedNew: 1473, receivedOnline: 473,
-      receivedInPerson: 1000, receivedPostal: 0, source: 'motcua-test', asOf: '2023-12-15T01:00:00.000Z' } },
-    { line: 6, count: { agency: 'BQL-KCN', procedure: 'BQL-KCN.XD.01', date: '2023-03-11', source: 'motcua-test',
-      asOf: '2023-12-15T01:00:00.000Z' } },
+    {
+      line: 4,
+      count: {
+        agency: 'BQL-KCN',
+        procedure: 'BQL-KCN.XD.01',
+        date: '2023-03-10',
+        receivedNew: 1473,
+        receivedOnline: 473,
+        receivedInPerson: 1000,
+        receivedPostal: 0,
+        source: 'motcua-test',
+        asOf: '2023-12-15T01:00:00.000Z',
+      },
+    },
+    { line: 6, count: { agency: 'BQL-KCN', procedure: 'BQL-KCN.XD.01', date: '2023-03-11', source: 'motcua-test', asOf: '2023-12-15T01:00:00.000Z' } },
   ]);
 });
 
@@ -66,8 +90,13 @@ t.test('bad lines are errors with their line and column; good lines stay', async
     [['BQL-KCN', 'P1', '12/03/2023', '3', '1', '1', '0', '', ''], [{ code: 'IDENTITY_RECEIVED' }]],
     [['BQL-KCN', 'P1', '13/03/2023', '-3', '1', '2', '0', '', ''], [{ column: 'receivedNew', code: 'NEGATIVE_COUNT' }]],
     [['', 'P1', '14/03/2023', '3', '1', '2', '0', '', ''], [{ column: 'agency', code: 'MISSING_VALUE' }]],
-    [['BQL-KCN', 'P1', '', 'x', '1', '2', '0', '', ''], [{ column: 'date', code: 'MISSING_VALUE' }, { column: 'receivedNew',
-      code: 'INVALID_NUMBER' }]],
+    [
+      ['BQL-KCN', 'P1', '', 'x', '1', '2', '0', '', ''],
+      [
+        { column: 'date', code: 'MISSING_VALUE' },
+        { column: 'receivedNew', code: 'INVALID_NUMBER' },
+      ],
+    ],
     [['BQL-KCN', 'P1', '10/03/2023', '3', '1', '2', '0', '', ''], [{ code: 'DUPLICATE_ROW' }]],
     [['BQL-KCN', 'P1', '10/03/2023', '3', '1', '2', '0', 'other', ''], []],
     [['BQL-KCN', 'P1', '15/03/2023', '3', '1', '2', '0', '', 'hôm qua'], [{ column: 'asOf', code: 'INVALID_AS_OF' }]],
@@ -77,53 +106,114 @@ t.test('bad lines are errors with their line and column; good lines stay', async
   rows.forEach(([, want], i) => {
     const line = i + 2;
     const got = table.errors.filter((e) => e.line === line).map((e) => ({ ...(e.column && { column: e.column }), code: e.code }));
-    t.same(got.sort((a, b) => a.code.localeCompare(b.code)), [...want].sort((a, b) => a.code.localeCompare(b.code)), `line ${line}`);
-    t.equal(table.rows.some((r) => r.line === line), want.length === 0, `line ${line} ${want.length ? 'dropped' : 'kept'}`);
+    t.same(
+      got.sort((a, b) => a.code.localeCompare(b.code)),
+      [...want].sort((a, b) => a.code.localeCompare(b.code)),
+      `line ${line}`,
+    );
+    t.equal(
+      table.rows.some((r) => r.line === line),
+      want.length === 0,
+      `line ${line} ${want.length ? 'dropped' : 'kept'}`,
+    );
   });
-  t.match(table.errors.find((e) => e.code === 'DUPLICATE_ROW'), { line: 9, message: /line 2/ });
+  t.match(
+    table.errors.find((e) => e.code === 'DUPLICATE_ROW'),
+    { line: 9, message: /line 2/ },
+  );
 });
 
 t.test('every identity is checked when all its counts are given', async (t) => {
-  const head = ['agency', 'procedure', 'date', 'receivedNew', 'carriedOver', 'receivedOnline', 'receivedInPerson',
-    'receivedPostal', 'resolved',
-    'resolvedEarly', 'resolvedOnTime', 'resolvedLate', 'pending', 'pendingWithin', 'pendingOverdue', 'withdrawn'];
+  const head = [
+    'agency',
+    'procedure',
+    'date',
+    'receivedNew',
+    'carriedOver',
+    'receivedOnline',
+    'receivedInPerson',
+    'receivedPostal',
+    'resolved',
+    'resolvedEarly',
+    'resolvedOnTime',
+    'resolvedLate',
+    'pending',
+    'pendingWithin',
+    'pendingOverdue',
+    'withdrawn',
+  ];
   const good: Record<string, number> = {
-    receivedNew: 10, carriedOver: 2, receivedOnline: 3, receivedInPerson: 6, receivedPostal: 1, resolved: 8, resolvedEarly: 5,
-    resolvedOnTime: 2, resolvedLate: 1, pending: 3, pendingWithin: 2, pendingOverdue: 1, withdrawn: 1,
+    receivedNew: 10,
+    carriedOver: 2,
+    receivedOnline: 3,
+    receivedInPerson: 6,
+    receivedPostal: 1,
+    resolved: 8,
+    resolvedEarly: 5,
+    resolvedOnTime: 2,
+    resolvedLate: 1,
+    pending: 3,
+    pendingWithin: 2,
+    pendingOverdue: 1,
+    withdrawn: 1,
   };
   const cases: Array<[Record<string, number>, string | undefined]> = [
-    [{}, undefined], [{ resolvedEarly: 4 }, 'IDENTITY_RESOLVED'], [{ pendingWithin: 1 }, 'IDENTITY_PENDING'],
-    [{ receivedOnline: 2 }, 'IDENTITY_RECEIVED'], [{ withdrawn: 2 }, 'IDENTITY_BALANCE'],
+    [{}, undefined],
+    [{ resolvedEarly: 4 }, 'IDENTITY_RESOLVED'],
+    [{ pendingWithin: 1 }, 'IDENTITY_PENDING'],
+    [{ receivedOnline: 2 }, 'IDENTITY_RECEIVED'],
+    [{ withdrawn: 2 }, 'IDENTITY_BALANCE'],
   ];
   for (const [change, code] of cases) {
     const counts = { ...good, ...change };
     const table = readDossierTable([head, ['A', 'P', '2023-01-02', ...head.slice(3).map((f) => String(counts[f]))]], { defaults });
-    t.same(table.errors.map((e) => e.code), code ? [code] : [], code ?? 'all hold');
+    t.same(
+      table.errors.map((e) => e.code),
+      code ? [code] : [],
+      code ?? 'all hold',
+    );
   }
-  const partial = readDossierTable([head.slice(0, 4).concat('resolved', 'resolvedEarly'), ['A', 'P', '2023-01-02', '1', '5',
-    '1']], { defaults });
+  const partial = readDossierTable([head.slice(0, 4).concat('resolved', 'resolvedEarly'), ['A', 'P', '2023-01-02', '1', '5', '1']], { defaults });
   t.same(partial.errors, [], 'an identity with a blank count is not checked');
 });
 
 t.test('table-level problems', async (t) => {
-  t.match(readDossierTable([['Báo cáo'], ['Mã đơn vị', 'Ngày']], { defaults }).errors, [{ line: 1, code: 'NO_HEADER_ROW',
-    message: /Mã thủ tục/ }]);
-  t.match(readDossierTable([['x'], HEAD], {}).errors, [{ line: 2, code: 'MISSING_COLUMN', column: 'source' }, { line: 2,
-    code: 'MISSING_COLUMN', column: 'asOf' }]);
-  t.match(readDossierTable([[...HEAD, 'Nguồn'], ['A', 'P', '01/01/2023', '', '', '', '', '']],
-    { defaults: { asOf: defaults.asOf } }).errors,
-    [{ line: 2, code: 'MISSING_VALUE', column: 'source' }]);
+  t.match(readDossierTable([['Báo cáo'], ['Mã đơn vị', 'Ngày']], { defaults }).errors, [{ line: 1, code: 'NO_HEADER_ROW', message: /Mã thủ tục/ }]);
+  t.match(readDossierTable([['x'], HEAD], {}).errors, [
+    { line: 2, code: 'MISSING_COLUMN', column: 'source' },
+    { line: 2, code: 'MISSING_COLUMN', column: 'asOf' },
+  ]);
+  t.match(
+    readDossierTable(
+      [
+        [...HEAD, 'Nguồn'],
+        ['A', 'P', '01/01/2023', '', '', '', '', ''],
+      ],
+      { defaults: { asOf: defaults.asOf } },
+    ).errors,
+    [{ line: 2, code: 'MISSING_VALUE', column: 'source' }],
+  );
   t.match(readDossierTable([HEAD], { firstLine: 5, defaults }), { headerLine: 5, errors: [], rows: [] });
   t.throws(() => readDossierTable([HEAD], { defaults: { asOf: 'soon' } }), RangeError);
 });
 
 t.test('XLSX cells: numbers, dates, formulas and rich text', async (t) => {
-  const table = readDossierTable([
-    [{ richText: [{ text: 'Mã ' }, { text: 'đơn vị' }] }, 'Mã thủ tục', 'Ngày', 'Thời điểm số liệu', 'Tiếp nhận mới',
-      'Trực tuyến', 'Trực tiếp', 'BCCI'],
-    [1234, 'P', new Date(Date.UTC(2023, 2, 10)), new Date(Date.UTC(2023, 11, 15, 8)), { formula: 'F2+G2+H2', result: 3 }, 1, 2, null],
-  ], { defaults: { source: 's' } });
+  const table = readDossierTable(
+    [
+      [{ richText: [{ text: 'Mã ' }, { text: 'đơn vị' }] }, 'Mã thủ tục', 'Ngày', 'Thời điểm số liệu', 'Tiếp nhận mới', 'Trực tuyến', 'Trực tiếp', 'BCCI'],
+      [1234, 'P', new Date(Date.UTC(2023, 2, 10)), new Date(Date.UTC(2023, 11, 15, 8)), { formula: 'F2+G2+H2', result: 3 }, 1, 2, null],
+    ],
+    { defaults: { source: 's' } },
+  );
   t.same(table.errors, []);
-  t.same(table.rows[0]?.count, { agency: '1234', procedure: 'P', date: '2023-03-10', asOf: '2023-12-15T01:00:00.000Z',
-    receivedNew: 3, receivedOnline: 1, receivedInPerson: 2, source: 's' });
+  t.same(table.rows[0]?.count, {
+    agency: '1234',
+    procedure: 'P',
+    date: '2023-03-10',
+    asOf: '2023-12-15T01:00:00.000Z',
+    receivedNew: 3,
+    receivedOnline: 1,
+    receivedInPerson: 2,
+    source: 's',
+  });
 });

@@ -42,7 +42,10 @@ function printImport(summary: ImportSummary, json: boolean): void {
   }
   const lines = [
     `${summary.dryRun ? 'Dry run (nothing written)' : summary.written ? 'Imported' : 'Nothing written'}`,
-    `created: ${summary.created}`, `updated: ${summary.updated}`, `unchanged: ${summary.unchanged}`, `rejected: ${summary.rejected}`,
+    `created: ${summary.created}`,
+    `updated: ${summary.updated}`,
+    `unchanged: ${summary.unchanged}`,
+    `rejected: ${summary.rejected}`,
     `findings: ${summary.findings.length}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

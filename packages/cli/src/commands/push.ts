@@ -81,9 +81,8 @@ function printReport(report: PushReport, json: boolean): void {
   const what = report.dryRun
     ? `Checked ${report.file}: ${report.rows} rows ready to send`
     : `Pushed ${report.file}: ${report.rows} rows in ${report.batches} batches`;
-  const resumed = report.resumedAtBatch === null
-    ? ''
-    : ` (resumed run ${report.runId} at batch ${report.resumedAtBatch + 1}; ${report.replayedBatches} replayed)`;
+  const resumed =
+    report.resumedAtBatch === null ? '' : ` (resumed run ${report.runId} at batch ${report.resumedAtBatch + 1}; ${report.replayedBatches} replayed)`;
   const counts = report.dryRun ? [] : (['created', 'updated', 'unchanged', 'stale', 'rejected'] as const).map((k) => `${k}: ${report[k]}`);
   const lines = [what + resumed, ...counts, `refused locally: ${report.refusedLocally}`];
   if (report.rejectsFile) lines.push(`rejects: ${report.rejectsFile}`);
@@ -109,9 +108,21 @@ export async function pushCommand(file: string, flags: PushFlags): Promise<numbe
   const rejectsFile = flags.rejects ?? `${file}.rejects.csv`;
   const local = localRefusals(table);
   const report: PushReport = {
-    file, dryRun: Boolean(flags.dryRun), rows: table.rows.length, refusedLocally: new Set(local.map((r) => r.line)).size,
-    created: 0, updated: 0, unchanged: 0, stale: 0, rejected: 0, batches: 0, replayedBatches: 0, runId: null, resumedAtBatch: null,
-    rejectsFile: null, failure: null,
+    file,
+    dryRun: Boolean(flags.dryRun),
+    rows: table.rows.length,
+    refusedLocally: new Set(local.map((r) => r.line)).size,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    stale: 0,
+    rejected: 0,
+    batches: 0,
+    replayedBatches: 0,
+    runId: null,
+    resumedAtBatch: null,
+    rejectsFile: null,
+    failure: null,
   };
   if (flags.asOf === undefined && table.columns.includes('asOf') === false) note(`asOf: the file's modification time, ${asOf}`);
   if (local.length > 0) {
@@ -144,17 +155,21 @@ export async function pushCommand(file: string, flags: PushFlags): Promise<numbe
     const progress = pushProgress();
     progress.start(table.rows.length, Math.min(startBatch * flags.batchSize, table.rows.length), batches);
     try {
-      await pushDossierCounts(connection.client, table.rows.map((r) => r.count), {
-        batchSize: flags.batchSize,
-        keyPrefix: `cchc-push/${state.runId}`,
-        startBatch,
-        atomic: Boolean(flags.atomic),
-        async onBatch(p) {
-          state.completed.push({ index: p.index, rows: p.rows, replayed: p.replayed, summary: p.summary });
-          await saveState(path, state);
-          progress.batch(p);
+      await pushDossierCounts(
+        connection.client,
+        table.rows.map((r) => r.count),
+        {
+          batchSize: flags.batchSize,
+          keyPrefix: `cchc-push/${state.runId}`,
+          startBatch,
+          atomic: Boolean(flags.atomic),
+          async onBatch(p) {
+            state.completed.push({ index: p.index, rows: p.rows, replayed: p.replayed, summary: p.summary });
+            await saveState(path, state);
+            progress.batch(p);
+          },
         },
-      });
+      );
       progress.stop();
       await removeState(path);
     } catch (error) {
@@ -163,9 +178,7 @@ export async function pushCommand(file: string, flags: PushFlags): Promise<numbe
       note(report.failure);
       server = serverRefusals(table, conflictsOfRefusedBatch(error, flags.batchSize));
       // A batch refused for its rows fails the same way again; one lost to the network or a 5xx may just be resent.
-      const hint = server.length > 0
-        ? 'fix the refused lines (see the rejects file) and push again'
-        : `run the same command again to resume (state: ${path})`;
+      const hint = server.length > 0 ? 'fix the refused lines (see the rejects file) and push again' : `run the same command again to resume (state: ${path})`;
       note(`The batches before the failed one are stored; ${hint}`);
     }
     const totals = merged(state);

@@ -7,19 +7,31 @@ import { fileURLToPath } from 'node:url';
 const seedDir = join(dirname(fileURLToPath(import.meta.resolve('@cchc/reporting-api/testing'))), '../../seed');
 
 export function seededCodes(): { agencies: string[]; procedures: string[] } {
-  const agencies = (JSON.parse(readFileSync(join(seedDir, 'agencies.json'),
-    'utf8')) as { agencies: Array<{ code: string }> }).agencies.map((a) => a.code);
-  const procedures = (JSON.parse(readFileSync(join(seedDir, 'procedures/bql-kcn.json'),
-    'utf8')) as { procedures: Array<{ code: string; status?: string }> })
-    .procedures.filter((p) => p.status !== 'abolished')
+  const agencies = (JSON.parse(readFileSync(join(seedDir, 'agencies.json'), 'utf8')) as { agencies: Array<{ code: string }> }).agencies.map((a) => a.code);
+  const procedures = (
+    JSON.parse(readFileSync(join(seedDir, 'procedures/bql-kcn.json'), 'utf8')) as { procedures: Array<{ code: string; status?: string }> }
+  ).procedures
+    .filter((p) => p.status !== 'abolished')
     .map((p) => p.code);
   return { agencies, procedures };
 }
 
 // Bare "Quá hạn" twice: resolved late after "Đúng hạn", pending overdue after "Trong hạn".
 const HEADER = [
-  'Mã đơn vị', 'Mã thủ tục', 'Ngày', 'Tiếp nhận mới', 'Trực tuyến', 'Trực tiếp', 'BCCI',
-  'Đã giải quyết', 'Trước hạn', 'Đúng hạn', 'Quá hạn', 'Đang giải quyết', 'Trong hạn', 'Quá hạn',
+  'Mã đơn vị',
+  'Mã thủ tục',
+  'Ngày',
+  'Tiếp nhận mới',
+  'Trực tuyến',
+  'Trực tiếp',
+  'BCCI',
+  'Đã giải quyết',
+  'Trước hạn',
+  'Đúng hạn',
+  'Quá hạn',
+  'Đang giải quyết',
+  'Trong hạn',
+  'Quá hạn',
 ].join(';');
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -47,8 +59,11 @@ export function dossierCsv(rows: number): { csv: string; receivedNew: number; da
         const onTime = Math.floor((resolved - late) / 2);
         const early = resolved - late - onTime;
         receivedNew += received;
-        lines.push([agencies[a], procedures[p], shown, received, online, received - online - postal, postal, resolved, early,
-          onTime, late, pending, pending, 0].join(';'));
+        lines.push(
+          [agencies[a], procedures[p], shown, received, online, received - online - postal, postal, resolved, early, onTime, late, pending, pending, 0].join(
+            ';',
+          ),
+        );
       }
     }
   }
