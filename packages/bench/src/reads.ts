@@ -58,7 +58,9 @@ async function main() {
   const processes: ChildProcess[] = [];
   try {
     const port = await freePort();
-    const service = await startService(bench.url, port, ADMIN_KEY);
+    // BENCH_CPU_PROFILE_DIR: write a V8 CPU profile of the service (open it in Chrome DevTools) to find hot spots.
+    const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
+    const service = await startService(bench.url, port, ADMIN_KEY, profile);
     processes.push(service);
     const baseUrl = `http://127.0.0.1:${port}`;
     const written = await createReadData(createClient({ baseUrl, apiKey: ADMIN_KEY }));

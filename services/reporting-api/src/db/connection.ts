@@ -33,7 +33,7 @@ export interface Database {
    * Rows of one read statement on the hot path, bypassing the ORM: on PostgreSQL a named statement, so each
    * connection parses and plans it once, and rows arrive as the driver parses them (no per-row mapping).
    */
-  read<T>(query: SQL): Promise<T[]>;
+  read<T>(query: SQL, options?: { rowMode?: 'array' }): Promise<T[]>;
 }
 
 const dialect = new PgDialect();
@@ -87,9 +87,9 @@ function openPostgres(databaseUrl: string, poolMax: number): Database {
         client.release();
       }
     },
-    async read<T>(query: SQL) {
+    async read<T>(query: SQL, options: { rowMode?: 'array' } = {}) {
       const { sql: text, params } = dialect.sqlToQuery(query);
-      return (await pool.query({ name: statementName(text), text, values: params })).rows as T[];
+      return (await pool.query({ name: statementName(text), text, values: params, ...options })).rows as T[];
     },
   };
 }
@@ -111,9 +111,9 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     // PGlite has a single session already.
     withSession: (work) => work(db),
-    async read<T>(query: SQL) {
+    async read<T>(query: SQL, options: { rowMode?: 'array' } = {}) {
       const { sql: text, params } = dialect.sqlToQuery(query);
-      return (await client.query<T>(text, params)).rows;
+      return (await client.query<T>(text, params, options)).rows;
     },
   };
 }

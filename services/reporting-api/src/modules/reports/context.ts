@@ -6,9 +6,9 @@
  * connection), with the template compiled and cached by version:
  *   1. the head: period, template version, agency, report state and version, the agency's counts watermark — one
  *      row of primary-key probes. Those versions make the ETag, so a matching If-None-Match ends here (304);
- *   2. the body: every value with its evidence as one JSON document, and the counted figures of the period's
- *      window, in the same snapshot as the versions it repeats (the ETag is taken from those, so an ETag never
- *      names an older body than the one it came with).
+ *   2. the body: every value with its evidence as plain rows, and the counted figures of the period's window on
+ *      one extra row. The ETag comes from the head, read first, so the body it comes with is as new or newer:
+ *      a reader may keep a newer body under an older ETag (its next request then gets a 200), never the reverse.
  * Neither writes: the dossier figures come from the monthly roll-up and the raw rows of months still marked dirty.
  */
 import { createHash } from 'node:crypto';
@@ -18,7 +18,7 @@ import type { CountField } from '../../domain/dossiers.js';
 import type { ReportedValue } from '../../domain/indicators.js';
 import type { ReportState } from '../../domain/report-workflow.js';
 import { ProblemError } from '../../errors.js';
-import { windowTotalsQuery, toGroupTotals } from '../dossiers/repository.js';
+import { toGroupTotals, windowTotalsQuery, type GroupTotals } from '../dossiers/repository.js';
 import { findPeriodWithTemplate } from '../periods/repository.js';
 import type { LoadedTemplate, TemplateService } from '../templates/service.js';
 import type { ReportKey } from './keys.js';
@@ -41,6 +41,8 @@ export interface PeriodHead {
   endsOn: string;
   dueOn: string;
   templateId: string | null;
+  /** When the period row last changed (its window feeds the counted figures). */
+  stamp: number;
 }
 
 export interface ReportHead {
@@ -71,9 +73,9 @@ export interface ReportContext {
 /** Bumped when what a report read computes from the same stored data changes (a new rule for derived values…). */
 const READ_MODEL_VERSION = 1;
 
-/** The ETag of a report read from its version stamp: template version, report version, counts watermark. */
-export function reportEtag(templateId: string, templateStamp: number, reportVersion: number, countsVersion: number): string {
-  const stamp = `${READ_MODEL_VERSION}|${templateId}@${templateStamp}|${reportVersion}|${countsVersion}`;
+/** The ETag of a report read from its version stamp: period and template versions, report version, counts watermark. */
+export function reportEtag(h: ReportHead): string {
+  const stamp = `${READ_MODEL_VERSION}|${h.period?.stamp}|${h.period?.templateId}@${h.templateStamp}|${h.report?.version ?? 0}|${h.countsVersion}`;
   return `W/"${createHash('sha1').update(stamp).digest('base64url').slice(0, 20)}"`;
 }
 
@@ -93,6 +95,7 @@ interface HeadRow {
   starts_on: string;
   ends_on: string;
   due_on: string;
+  period_stamp: number;
   template_id: string | null;
   template_stamp: number | null;
   agency_code: string | null;
@@ -115,40 +118,38 @@ const JOINS = sql.raw(`
 
 const headQuery = (key: ReportKey) => sql`
   select p.id as period_id, p.state as period_state, p.starts_on::text, p.ends_on::text, p.due_on::text,
-    a.code as agency_code, a.name as agency_name, a.active as agency_active, ${VERSIONS}
+    floor(extract(epoch from p.updated_at) * 1000)::float8 as period_stamp, a.code as agency_code, a.name as agency_name, a.active as agency_active, ${VERSIONS}
   from (select ${key.periodId}::text as pid, ${key.agencyCode}::text as acode) k
   ${JOINS}
   left join agencies a on a.code = k.acode`;
 
-interface BodyRow {
-  report_state: ReportState | null;
-  template_id: string | null;
-  template_stamp: number | null;
-  report_version: number;
-  counts_version: number;
-  /** [indicator, number, text, note, updatedAt, updatedBy] per stored value. */
-  vals: Array<[string, number | null, string | null, string | null, string, string | null]>;
-  /** Document ids by indicator, in the order they were linked. */
-  evidence: Record<string, string[]> | null;
-  counted: Record<string, unknown> | null;
-}
+/** A value row of the body: indicator, number, text, note, updatedAt (ms), updatedBy, evidence document ids. */
+type BodyRow = [string | null, number | null, string | null, string | null, number | null, string | null, string[] | null];
 
 /**
- * The body statement. Values travel as one JSON array of arrays: the database builds it in one pass and the driver
- * parses it in one JSON.parse, where row-by-row results would be parsed field by field and mapped object by object.
+ * The body statement: the report's values as plain rows (the database only converts them to text, where building
+ * JSON would escape every note character by character) with each value's evidence joined from one grouped scan.
+ * One extra row, whose indicator is null, carries the head as JSON (so a read without If-None-Match is this one
+ * statement, and its ETag comes from the same snapshot as its rows) and, when the template has count-fed
+ * indicators and the agency has counts, the window totals as JSON.
  */
-function bodyQuery(key: ReportKey, counts: SQL | undefined): SQL {
+function bodyQuery(key: ReportKey, window: { startsOn: string; endsOn: string } | undefined): SQL {
+  const { periodId, agencyCode } = key;
+  const counts = window
+    ? sql`case when exists (select from dossier_count_versions where agency_code = ${agencyCode}::text and version > 0)
+        then (select row_to_json(w)::text from (${windowTotalsQuery({ from: window.startsOn, to: window.endsOn, root: agencyCode, subtree: false, groupBy: 'none' })}) w limit 1) end`
+    : sql`null::text`;
   return sql`
-  select ${VERSIONS},
-    (select coalesce(json_agg(json_build_array(v.indicator_code, v.value_num, v.value_text, v.note,
-        to_char(v.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), v.updated_by)), '[]'::json)
-     from indicator_values v where v.period_id = k.pid and v.agency_code = k.acode) as vals,
-    (select json_object_agg(e.indicator_code, e.ids) from (
-       select indicator_code, json_agg(document_id order by created_at, document_id) as ids
-       from value_evidence where period_id = k.pid and agency_code = k.acode group by indicator_code) e) as evidence,
-    ${counts ? sql`(select row_to_json(w) from (${counts}) w limit 1)` : sql`null::json`} as counted
-  from (select ${key.periodId}::text as pid, ${key.agencyCode}::text as acode) k
-  ${JOINS}`;
+  select v.indicator_code as code, v.value_num::float8 as num, v.value_text as text, v.note,
+    floor(extract(epoch from v.updated_at) * 1000)::float8 as updated_ms, v.updated_by::text as updated_by, e.ids
+  from indicator_values v
+  left join (
+    select indicator_code, array_agg(document_id::text order by created_at, document_id) as ids
+    from value_evidence where period_id = ${periodId}::text and agency_code = ${agencyCode}::text group by indicator_code
+  ) e on e.indicator_code = v.indicator_code
+  where v.period_id = ${periodId}::text and v.agency_code = ${agencyCode}::text
+  union all
+  select null::text, null::float8, (select row_to_json(h)::text from (${headQuery(key)}) h), ${counts}, null::float8, null::text, null::text[]`;
 }
 
 /** Filters of the dashboards' values list: a page of reports that have values, in key order. */
@@ -183,6 +184,7 @@ function pageQuery(f: ReportPageFilter): SQL {
   ${tree}
   select (select count(*) from tree)::int as tree_size, page.* from (select 1) as one left join lateral (
     select r.period_id as pid, r.agency_code as acode, p.id as period_id, p.state as period_state, p.starts_on::text, p.ends_on::text, p.due_on::text,
+      floor(extract(epoch from p.updated_at) * 1000)::float8 as period_stamp,
       a.code as agency_code, a.name as agency_name, a.active as agency_active, ${VERSIONS}
     from reports r
     join periods p on p.id = r.period_id
@@ -198,7 +200,15 @@ function pageQuery(f: ReportPageFilter): SQL {
 const headOf = (key: ReportKey, r: HeadRow): ReportHead => ({
   key,
   period: r.period_id
-    ? { id: r.period_id, state: r.period_state, startsOn: r.starts_on, endsOn: r.ends_on, dueOn: r.due_on, templateId: r.template_id }
+    ? {
+        id: r.period_id,
+        state: r.period_state,
+        startsOn: r.starts_on,
+        endsOn: r.ends_on,
+        dueOn: r.due_on,
+        templateId: r.template_id,
+        stamp: Number(r.period_stamp),
+      }
     : undefined,
   templateStamp: r.template_stamp === null ? null : Number(r.template_stamp),
   agency: r.agency_code ? { code: r.agency_code, name: r.agency_name, active: r.agency_active } : undefined,
@@ -206,15 +216,47 @@ const headOf = (key: ReportKey, r: HeadRow): ReportHead => ({
   countsVersion: Number(r.counts_version),
 });
 
+/** The figures of the template's count-fed indicators, from the agency's window totals. */
+function countedInto(counted: Map<string, Counted>, fed: LoadedTemplate['indicators'], totals: GroupTotals): void {
+  for (const i of fed) {
+    counted.set(i.code, {
+      value: totals.totals[i.fromCounts as CountField],
+      source: 'dossier-counts',
+      systems: totals.sources,
+      asOf: totals.asOf.toISOString(),
+    });
+  }
+}
+
 export type LoadedRead = { notModified: true; etag: string } | { notModified: false; context: ReportContext };
 
 export function createReportReader(database: Database, templates: TemplateService) {
   /** Inside a transaction the statements go through it (PGlite has one connection; writes must see their own rows). */
   const run = async <T>(tx: Tx | undefined, query: SQL): Promise<T[]> => (tx ? queryRows<T>(tx, query) : database.read<T>(query));
+  /** The same, each row as an array of its columns (no object per row on the hot path). */
+  /** The period and template of each period's last read: a plain read assumes them and checks (one statement). */
+  const periodHints = new Map<string, { period: PeriodHead; template: LoadedTemplate }>();
+  const runArrays = async <T extends unknown[]>(tx: Tx | undefined, query: SQL): Promise<T[]> =>
+    tx ? (await queryRows<Record<string, unknown>>(tx, query)).map((r) => Object.values(r) as T) : database.read<T>(query, { rowMode: 'array' });
 
   async function head(key: ReportKey, tx?: Tx): Promise<ReportHead> {
     const [row] = await run<HeadRow>(tx, headQuery(key));
     return headOf(key, row!);
+  }
+
+  /** The head first, then the body with what it says. */
+  async function headThenBody(key: ReportKey, ifNoneMatch: string | undefined, tx?: Tx): Promise<LoadedRead> {
+    const h = await head(key, tx);
+    const base = await readable(h, tx);
+    const etag = reportEtag(h);
+    if (etagMatches(ifNoneMatch, etag)) return { notModified: true, etag };
+    let expected: { period: PeriodHead; template: LoadedTemplate } = base;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const context = await body(key, expected, tx);
+      if (context) return { notModified: false, context };
+      expected = await readable(await head(key, tx), tx);
+    }
+    throw new ProblemError('CONFLICT', 'The period or its template changed while reading the report; retry');
   }
 
   /** The period's template, or why the report cannot be read; then the agency. Same order as every report route. */
@@ -228,43 +270,39 @@ export function createReportReader(database: Database, templates: TemplateServic
     return { period, template, agency: h.agency };
   }
 
-  async function body(h: ReportHead, base: Awaited<ReturnType<typeof readable>>, tx?: Tx): Promise<ReportContext | undefined> {
-    const { key } = h;
-    const fed = base.template.indicators.filter((i) => i.fromCounts);
-    // An agency whose counts watermark never moved has no dossier counts (ingestion and the roll-up rebuild move it).
-    const counts =
-      fed.length && h.countsVersion > 0
-        ? windowTotalsQuery({ from: base.period.startsOn, to: base.period.endsOn, root: key.agencyCode, subtree: false, groupBy: 'none' })
-        : undefined;
-    const [row] = await run<BodyRow>(tx, bodyQuery(key, counts));
-    const b = row!;
-    // The template changed between the two statements, or the agency's first counts arrived: the caller starts again.
-    if (b.template_id !== base.template.id || Number(b.template_stamp) !== base.template.updatedAt) return undefined;
-    if (fed.length && !counts && Number(b.counts_version) > 0) return undefined;
+  /**
+   * The body, read with the template and window `expected` names (from a head, or the period's last read). The
+   * head it carries is checked against them; when they no longer hold, undefined: read the head first.
+   */
+  async function body(key: ReportKey, expected: { period: PeriodHead; template: LoadedTemplate }, tx?: Tx): Promise<ReportContext | undefined> {
+    const fed = expected.template.indicators.filter((i) => i.fromCounts);
+    const rows = await runArrays<BodyRow>(tx, bodyQuery(key, fed.length ? expected.period : undefined));
     const values = new Map<string, StoredCell>();
-    for (const [code, num, text, note, updatedAt, updatedBy] of b.vals) values.set(code, { value: num ?? text, note, updatedAt, updatedBy });
+    const evidence = new Map<string, string[]>();
     const counted = new Map<string, Counted>();
-    if (b.counted) {
-      const totals = toGroupTotals(b.counted);
-      for (const i of fed)
-        counted.set(i.code, {
-          value: totals.totals[i.fromCounts as CountField],
-          source: 'dossier-counts',
-          systems: totals.sources,
-          asOf: totals.asOf.toISOString(),
-        });
+    let h: ReportHead | undefined;
+    // Values written together share their time: convert each distinct one once.
+    let lastMs: number | null = null;
+    let lastIso = '';
+    for (const [code, num, text, note, updatedMs, updatedBy, ids] of rows) {
+      if (code === null) {
+        h = headOf(key, JSON.parse(text!) as HeadRow);
+        if (note) countedInto(counted, fed, toGroupTotals(JSON.parse(note) as Record<string, unknown>));
+        continue;
+      }
+      if (updatedMs !== lastMs) {
+        lastMs = updatedMs;
+        lastIso = new Date(updatedMs!).toISOString();
+      }
+      values.set(code, { value: num ?? text, note, updatedAt: lastIso, updatedBy });
+      if (ids) evidence.set(code, ids);
     }
-    return {
-      key,
-      period: base.period,
-      template: base.template,
-      agency: base.agency,
-      report: b.report_state ? { state: b.report_state, version: Number(b.report_version) } : undefined,
-      values,
-      evidence: new Map(Object.entries(b.evidence ?? {})),
-      counted,
-      etag: reportEtag(base.template.id, base.template.updatedAt, Number(b.report_version), Number(b.counts_version)),
-    };
+    const base = await readable(h!, tx);
+    const p = base.period;
+    const same = base.template.id === expected.template.id && base.template.updatedAt === expected.template.updatedAt;
+    if (!same || p.startsOn !== expected.period.startsOn || p.endsOn !== expected.period.endsOn) return undefined;
+    periodHints.set(p.id, { period: p, template: base.template });
+    return { key, period: p, template: base.template, agency: base.agency, report: h!.report, values, evidence, counted, etag: reportEtag(h!) };
   }
 
   return {
@@ -288,28 +326,24 @@ export function createReportReader(database: Database, templates: TemplateServic
       };
     },
 
-    /** The context of a head already read (a page's reports), or undefined when the template moved meanwhile. */
+    /** The context of a head already read (a page's reports). */
     async contextOf(h: ReportHead): Promise<ReportContext> {
-      const context = await body(h, await readable(h));
-      return context ?? (await this.context(h.key));
+      return (await body(h.key, await readable(h))) ?? (await this.context(h.key));
     },
 
     /**
-     * The report's context; with `ifNoneMatch`, a match answers after the head statement. Pass `tx` inside a
-     * transaction (a write that locked the report first).
+     * The report's context. A plain read is one statement when the period was read before (its template and window
+     * are assumed, and checked); with `ifNoneMatch`, the head is read first and a match answers 304 after it. Pass
+     * `tx` inside a transaction (a write that locked the report first).
      */
     async load(key: ReportKey, options: { ifNoneMatch?: string | undefined; tx?: Tx } = {}): Promise<LoadedRead> {
-      for (let attempt = 0; ; attempt++) {
-        const h = await head(key, options.tx);
-        const base = await readable(h, options.tx);
-        if (options.ifNoneMatch) {
-          const etag = reportEtag(base.template.id, base.template.updatedAt, h.report?.version ?? 0, h.countsVersion);
-          if (etagMatches(options.ifNoneMatch, etag)) return { notModified: true, etag };
-        }
-        const context = await body(h, base, options.tx);
+      const hint = options.ifNoneMatch ? undefined : periodHints.get(key.periodId);
+      if (hint) {
+        const context = await body(key, hint, options.tx);
         if (context) return { notModified: false, context };
-        if (attempt > 0) throw new ProblemError('CONFLICT', 'The template changed while reading the report; retry');
+        periodHints.delete(key.periodId);
       }
+      return headThenBody(key, options.ifNoneMatch, options.tx);
     },
 
     /** The context, for code that always needs the body (findings, exports, workflow). */
