@@ -84,4 +84,35 @@ if (!serverUrl) {
     const listAfter = await get(list, { 'if-none-match': String(before.headers.etag) });
     t.equal(listAfter.statusCode, 200);
   });
+
+  t.test('the one-report page answers as the long way would', async (t) => {
+    const fast = await get(list);
+    const long = await get('/v1/values?period=2023&period=2099&agency=BQL-KCN');
+    t.same(long.json().items, fast.json().items, 'the same items');
+    t.equal(long.headers.etag, fast.headers.etag, 'the same ETag for the same page');
+    t.equal((await get('/v1/values?period=2099&agency=BQL-KCN')).json().items.length, 0, 'an unknown period is an empty page');
+    const unknown = await get('/v1/values?period=2023&agency=NO-SUCH');
+    t.equal(unknown.statusCode, 404);
+    t.equal(unknown.json().code, 'AGENCY_NOT_FOUND');
+  });
+
+  t.test('a changed period window moves the ETag and the counted figures', async (t) => {
+    const before = await get(report);
+    const counted = (r: typeof before) => r.json().items.find((i: { indicator: string }) => i.indicator === 'III.7.1')?.fromCounts?.value;
+    const admin = await app.services.apiKeys.create({ keyId: null, requestId: 'test' }, { name: 'admin 2', role: 'admin' });
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: '/v1/periods/2023',
+      headers: { authorization: `Bearer ${admin.secret}` },
+      payload: { endsOn: '2023-06-14' },
+    });
+    t.equal(patch.statusCode, 200, patch.body);
+    // A plain read first: it assumes the window of the last read, and must notice it moved.
+    const plain = await get(report);
+    t.ok(counted(plain) < counted(before), `half a year counts less (${counted(plain)} < ${counted(before)})`);
+    t.not(plain.headers.etag, before.headers.etag);
+    const after = await get(report, { 'if-none-match': String(before.headers.etag) });
+    t.equal(after.statusCode, 200, 'not a 304: the window moved');
+    t.equal(counted(after), counted(plain));
+  });
 }

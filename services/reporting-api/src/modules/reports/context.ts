@@ -52,9 +52,13 @@ export interface ReportHead {
   agency: { code: string; name: string; active: boolean } | undefined;
   report: { state: ReportState; version: number } | undefined;
   countsVersion: number;
+  /** Whether any value is stored (a report row alone can exist for its narrative). */
+  hasValues: boolean;
 }
 
 export interface ReportContext {
+  /** The head read with the body, in the same snapshot. */
+  head: ReportHead;
   key: ReportKey;
   period: PeriodHead;
   template: LoadedTemplate;
@@ -73,11 +77,16 @@ export interface ReportContext {
 /** Bumped when what a report read computes from the same stored data changes (a new rule for derived values…). */
 const READ_MODEL_VERSION = 1;
 
-/** The ETag of a report read from its version stamp: period and template versions, report version, counts watermark. */
-export function reportEtag(h: ReportHead): string {
-  const stamp = `${READ_MODEL_VERSION}|${h.period?.stamp}|${h.period?.templateId}@${h.templateStamp}|${h.report?.version ?? 0}|${h.countsVersion}`;
-  return `W/"${createHash('sha1').update(stamp).digest('base64url').slice(0, 20)}"`;
-}
+/** A report's version stamp: period and template versions, report version, counts watermark. */
+const stampOf = (h: ReportHead) => `${h.period?.stamp}|${h.period?.templateId}@${h.templateStamp}|${h.report?.version ?? 0}|${h.countsVersion}`;
+
+const weakEtag = (stamp: string) => `W/"${createHash('sha1').update(`${READ_MODEL_VERSION}|${stamp}`).digest('base64url').slice(0, 20)}"`;
+
+/** The ETag of one report read. */
+export const reportEtag = (h: ReportHead): string => weakEtag(stampOf(h));
+
+/** The ETag of a page of reports (the dashboards' list): every report on it, by key and stamp. */
+export const pageEtag = (heads: ReportHead[]): string => weakEtag(heads.map((h) => `${h.key.periodId}/${h.key.agencyCode}:${stampOf(h)}`).join(';'));
 
 /** Whether an If-None-Match header names this ETag (weak comparison, lists and `*` included). */
 export function etagMatches(header: string | undefined, etag: string): boolean {
@@ -104,6 +113,7 @@ interface HeadRow {
   report_state: ReportState | null;
   report_version: number;
   counts_version: number;
+  has_values: boolean | null;
 }
 
 /** The version columns both statements repeat, from a key row `k(pid, acode)`. */
@@ -118,7 +128,8 @@ const JOINS = sql.raw(`
 
 const headQuery = (key: ReportKey) => sql`
   select p.id as period_id, p.state as period_state, p.starts_on::text, p.ends_on::text, p.due_on::text,
-    floor(extract(epoch from p.updated_at) * 1000)::float8 as period_stamp, a.code as agency_code, a.name as agency_name, a.active as agency_active, ${VERSIONS}
+    floor(extract(epoch from p.updated_at) * 1000)::float8 as period_stamp, a.code as agency_code, a.name as agency_name, a.active as agency_active, ${VERSIONS},
+    (select true from indicator_values v where v.period_id = k.pid and v.agency_code = k.acode limit 1) as has_values
   from (select ${key.periodId}::text as pid, ${key.agencyCode}::text as acode) k
   ${JOINS}
   left join agencies a on a.code = k.acode`;
@@ -185,7 +196,7 @@ function pageQuery(f: ReportPageFilter): SQL {
   select (select count(*) from tree)::int as tree_size, page.* from (select 1) as one left join lateral (
     select r.period_id as pid, r.agency_code as acode, p.id as period_id, p.state as period_state, p.starts_on::text, p.ends_on::text, p.due_on::text,
       floor(extract(epoch from p.updated_at) * 1000)::float8 as period_stamp,
-      a.code as agency_code, a.name as agency_name, a.active as agency_active, ${VERSIONS}
+      a.code as agency_code, a.name as agency_name, a.active as agency_active, ${VERSIONS}, true as has_values
     from reports r
     join periods p on p.id = r.period_id
     left join templates t on t.id = p.template_id
@@ -214,6 +225,7 @@ const headOf = (key: ReportKey, r: HeadRow): ReportHead => ({
   agency: r.agency_code ? { code: r.agency_code, name: r.agency_name, active: r.agency_active } : undefined,
   report: r.report_state ? { state: r.report_state, version: Number(r.report_version) } : undefined,
   countsVersion: Number(r.counts_version),
+  hasValues: r.has_values === true,
 });
 
 /** The figures of the template's count-fed indicators, from the agency's window totals. */
@@ -302,7 +314,7 @@ export function createReportReader(database: Database, templates: TemplateServic
     const same = base.template.id === expected.template.id && base.template.updatedAt === expected.template.updatedAt;
     if (!same || p.startsOn !== expected.period.startsOn || p.endsOn !== expected.period.endsOn) return undefined;
     periodHints.set(p.id, { period: p, template: base.template });
-    return { key, period: p, template: base.template, agency: base.agency, report: h!.report, values, evidence, counted, etag: reportEtag(h!) };
+    return { head: h!, key, period: p, template: base.template, agency: base.agency, report: h!.report, values, evidence, counted, etag: reportEtag(h!) };
   }
 
   return {
