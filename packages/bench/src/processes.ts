@@ -23,6 +23,9 @@ export async function start(args: string[], env: NodeJS.ProcessEnv, readyUrl: st
 }
 
 /** The service on `databaseUrl`, without logging or rate limits (they would measure themselves). */
+/** BENCH_CPU_PROFILE_DIR: node flags that write a V8 CPU profile of the service (open it in Chrome DevTools). */
+export const profileArgs = (): string[] => (process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : []);
+
 export function startService(databaseUrl: string, port: number, adminKey: string, extraArgs: string[] = []): Promise<ChildProcess> {
   return start(
     [...extraArgs, 'services/reporting-api/src/server.ts'],

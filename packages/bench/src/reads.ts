@@ -16,7 +16,7 @@ import pg from 'pg';
 import { createClient } from '@cchc/client';
 import { freePort } from '@cchc/reporting-api/testing/net';
 import { runPhase, type Phase, type Target } from './load.js';
-import { start, startService } from './processes.js';
+import { profileArgs, start, startService } from './processes.js';
 import { checkReads } from './reads-check.js';
 import { createReadData, READ_AGENCIES, READ_PERIODS } from './reads-data.js';
 import { readsTables, roundLine, type Goal } from './reads-report.js';
@@ -58,9 +58,7 @@ async function main() {
   const processes: ChildProcess[] = [];
   try {
     const port = await freePort();
-    // BENCH_CPU_PROFILE_DIR: write a V8 CPU profile of the service (open it in Chrome DevTools) to find hot spots.
-    const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-    const service = await startService(bench.url, port, ADMIN_KEY, profile);
+    const service = await startService(bench.url, port, ADMIN_KEY, profileArgs());
     processes.push(service);
     const baseUrl = `http://127.0.0.1:${port}`;
     const written = await createReadData(createClient({ baseUrl, apiKey: ADMIN_KEY }));

@@ -16,7 +16,7 @@ import { createClient, unwrap } from '@cchc/client';
 import { freePort } from '@cchc/reporting-api/testing/net';
 import { describe, snapshot } from './cpu.js';
 import { referenceAnnex, type AnnexRow } from './payload.js';
-import { median, start, startService } from './processes.js';
+import { median, profileArgs, start, startService } from './processes.js';
 import { createBenchData, createBenchDatabase, ROOT, TEMPLATE } from './setup.js';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -42,9 +42,7 @@ async function main() {
   const processes: ChildProcess[] = [];
   try {
     const port = await freePort();
-    // BENCH_CPU_PROFILE_DIR: write a V8 CPU profile of the service (open it in Chrome DevTools) to find hot spots.
-    const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-    processes.push(await startService(bench.url, port, ADMIN_KEY, profile));
+    processes.push(await startService(bench.url, port, ADMIN_KEY, profileArgs()));
     const baseUrl = `http://127.0.0.1:${port}`;
     const client = createClient({ baseUrl, apiKey: ADMIN_KEY });
     const apiPeriods = Array.from({ length: ROUNDS }, (_, i) => `2030-M${String(i + 1).padStart(2, '0')}`);

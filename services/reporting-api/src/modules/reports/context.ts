@@ -2,13 +2,14 @@
  * The report as one request sees it, loaded once and passed down: period, template version, agency, report row,
  * values, evidence and the figures counted from the dossier counts.
  *
- * Reading a report is the dashboards' main read, so it is two statements, both named (parsed and planned once per
- * connection), with the template compiled and cached by version:
- *   1. the head: period, template version, agency, report state and version, the agency's counts watermark — one
- *      row of primary-key probes. Those versions make the ETag, so a matching If-None-Match ends here (304);
- *   2. the body: every value with its evidence as plain rows, and the counted figures of the period's window on
- *      one extra row. The ETag comes from the head, read first, so the body it comes with is as new or newer:
- *      a reader may keep a newer body under an older ETag (its next request then gets a 200), never the reverse.
+ * Reading a report is the dashboards' main read. Its statements are named (parsed and planned once per connection)
+ * and the template is compiled and cached by version:
+ *   - the head: period, template version, agency, report state and version, the agency's counts watermark — one row
+ *     of primary-key probes. Those versions make the ETag, so a matching If-None-Match ends here (304);
+ *   - the body: every value with its evidence as plain rows, and one marker row carrying the head (and the counted
+ *     figures of the period's window, when there are any). The ETag is the carried head's, the same snapshot.
+ * A read without If-None-Match is the body alone: it assumes the template and window of the period's last read and
+ * checks them against the head it carries. With If-None-Match, the head comes first.
  * Neither writes: the dossier figures come from the monthly roll-up and the raw rows of months still marked dirty.
  */
 import { createHash } from 'node:crypto';

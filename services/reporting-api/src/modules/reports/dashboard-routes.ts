@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { NOT_MODIFIED, problemResponses, READER_CACHE, ref } from '../../schemas/common.js';
+import { NOT_MODIFIED, problemResponses, ref } from '../../schemas/common.js';
+import { answerConditional } from './conditional.js';
 import { RollupQuery, RollupResultSchema, SeriesQuery, SeriesSchema, ValuePageSchema, ValuesQuery } from './value-schemas.js';
 
 /** The dashboards' reads: values of many reports, roll-ups over a subtree, an indicator across periods. */
@@ -21,9 +22,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const read = await dashboards.list(request.query, request.headers['if-none-match']);
-      reply.header('etag', read.etag).header('cache-control', READER_CACHE);
-      return read.notModified ? reply.code(304).send(null) : read.body;
+      return answerConditional(reply, await dashboards.list(request.query, request.headers['if-none-match']));
     },
   );
 

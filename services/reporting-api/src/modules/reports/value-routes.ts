@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { writeContextOf } from '../../plugins/auth.js';
-import { CursorPageQuery, NOT_MODIFIED, problemResponses, READER_CACHE, ref, withExample } from '../../schemas/common.js';
+import { CursorPageQuery, NOT_MODIFIED, problemResponses, ref, withExample } from '../../schemas/common.js';
+import { answerConditional } from './conditional.js';
 import { keyOf } from './keys.js';
 import {
   BatchValuesBodySchema,
@@ -103,9 +104,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const read = await values.read(keyOf(request.params), request.headers['if-none-match']);
-      reply.header('etag', read.etag).header('cache-control', READER_CACHE);
-      return read.notModified ? reply.code(304).send(null) : read.body;
+      return answerConditional(reply, await values.read(keyOf(request.params), request.headers['if-none-match']));
     },
   );
 
