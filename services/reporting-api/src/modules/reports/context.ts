@@ -153,7 +153,9 @@ function bodyQuery(key: ReportKey, window: { startsOn: string; endsOn: string } 
     : sql`null::text`;
   return sql`
   select v.indicator_code as code, v.value_num::float8 as num, v.value_text as text, v.note,
-    floor(extract(epoch from v.updated_at) * 1000)::float8 as updated_ms, v.updated_by::text as updated_by, e.ids
+    -- date_part is float8 arithmetic where extract() is numeric, a third of this statement's time; values are written
+    -- with millisecond times, so rounding gives them back exactly.
+    round(date_part('epoch', v.updated_at) * 1000) as updated_ms, v.updated_by::text as updated_by, e.ids
   from indicator_values v
   left join (
     select indicator_code, array_agg(document_id::text order by created_at, document_id) as ids
@@ -249,6 +251,8 @@ export function createReportReader(database: Database, templates: TemplateServic
   /** The same, each row as an array of its columns (no object per row on the hot path). */
   /** The period and template of each period's last read: a plain read assumes them and checks (one statement). */
   const periodHints = new Map<string, { period: PeriodHead; template: LoadedTemplate }>();
+  /** Agencies whose counts watermark has moved: their reads carry the window totals. Only grows (counts stay). */
+  const agenciesWithCounts = new Set<string>();
   const runArrays = async <T extends unknown[]>(tx: Tx | undefined, query: SQL): Promise<T[]> =>
     tx ? (await queryRows<Record<string, unknown>>(tx, query)).map((r) => Object.values(r) as T) : database.read<T>(query, { rowMode: 'array' });
 
@@ -289,7 +293,10 @@ export function createReportReader(database: Database, templates: TemplateServic
    */
   async function body(key: ReportKey, expected: { period: PeriodHead; template: LoadedTemplate }, tx?: Tx): Promise<ReportContext | undefined> {
     const fed = expected.template.indicators.filter((i) => i.fromCounts);
-    const rows = await runArrays<BodyRow>(tx, bodyQuery(key, fed.length ? expected.period : undefined));
+    // The counts subquery costs its plan's start-up even when it does not run: only agencies known to have counts
+    // carry it. One that gained counts since is seen in the head it returns, and read again.
+    const withCounts = fed.length > 0 && agenciesWithCounts.has(key.agencyCode);
+    const rows = await runArrays<BodyRow>(tx, bodyQuery(key, withCounts ? expected.period : undefined));
     const values = new Map<string, StoredCell>();
     const evidence = new Map<string, string[]>();
     const counted = new Map<string, Counted>();
@@ -310,6 +317,8 @@ export function createReportReader(database: Database, templates: TemplateServic
       values.set(code, { value: num ?? text, note, updatedAt: lastIso, updatedBy });
       if (ids) evidence.set(code, ids);
     }
+    if (h!.countsVersion > 0) agenciesWithCounts.add(key.agencyCode);
+    if (fed.length > 0 && !withCounts && h!.countsVersion > 0) return undefined;
     const base = await readable(h!, tx);
     const p = base.period;
     const same = base.template.id === expected.template.id && base.template.updatedAt === expected.template.updatedAt;
