@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { sql, type SQL } from 'drizzle-orm';
+import { fillPlaceholders, sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -33,7 +33,28 @@ export interface Database {
    * Rows of one read statement on the hot path, bypassing the ORM: on PostgreSQL a named statement, so each
    * connection parses and plans it once, and rows arrive as the driver parses them (no per-row mapping).
    */
-  read<T>(query: SQL, options?: { rowMode?: 'array' }): Promise<T[]>;
+  read<T>(query: SQL | PreparedRead, options?: { rowMode?: 'array' }): Promise<T[]>;
+}
+
+/** A hot-path statement turned to text once (with drizzle placeholders), and the values to fill them this time. */
+export interface PreparedRead {
+  statement: { name: string; text: string; params: unknown[] };
+  values: Record<string, unknown>;
+}
+
+/**
+ * Builds a statement's text once, for statements read on every request: the SQL is not rebuilt from its parts and
+ * its name not looked up by its text each time.
+ */
+export function prepareRead(query: SQL): PreparedRead['statement'] {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return { name: statementName(text), text, params };
+}
+
+function toStatement(query: SQL | PreparedRead): { name: string; text: string; values: unknown[] } {
+  if ('statement' in query) return { ...query.statement, values: fillPlaceholders(query.statement.params, query.values) };
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return { name: statementName(text), text, values: params };
 }
 
 const dialect = new PgDialect();
@@ -87,9 +108,8 @@ function openPostgres(databaseUrl: string, poolMax: number): Database {
         client.release();
       }
     },
-    async read<T>(query: SQL, options: { rowMode?: 'array' } = {}) {
-      const { sql: text, params } = dialect.sqlToQuery(query);
-      return (await pool.query({ name: statementName(text), text, values: params, ...options })).rows as T[];
+    async read<T>(query: SQL | PreparedRead, options: { rowMode?: 'array' } = {}) {
+      return (await pool.query({ ...toStatement(query), ...options })).rows as T[];
     },
   };
 }
@@ -111,9 +131,9 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     // PGlite has a single session already.
     withSession: (work) => work(db),
-    async read<T>(query: SQL, options: { rowMode?: 'array' } = {}) {
-      const { sql: text, params } = dialect.sqlToQuery(query);
-      return (await client.query<T>(text, params, options)).rows;
+    async read<T>(query: SQL | PreparedRead, options: { rowMode?: 'array' } = {}) {
+      const { text, values } = toStatement(query);
+      return (await client.query<T>(text, values, options)).rows;
     },
   };
 }

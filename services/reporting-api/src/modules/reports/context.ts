@@ -13,8 +13,8 @@
  * Neither writes: the dossier figures come from the monthly roll-up and the raw rows of months still marked dirty.
  */
 import { createHash } from 'node:crypto';
-import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Database, type Tx } from '../../db/connection.js';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { prepareRead, queryRows, type Database, type Tx } from '../../db/connection.js';
 import type { CountField } from '../../domain/dossiers.js';
 import type { ReportedValue } from '../../domain/indicators.js';
 import type { ReportState } from '../../domain/report-workflow.js';
@@ -127,7 +127,11 @@ const JOINS = sql.raw(`
   left join reports r on r.period_id = k.pid and r.agency_code = k.acode
   left join dossier_count_versions cv on cv.agency_code = k.acode`);
 
-const headQuery = (key: ReportKey) => sql`
+/** A report key, or placeholders for one (the statements built once, below). */
+type KeyParams = { periodId: string | Placeholder; agencyCode: string | Placeholder };
+const KEY_PLACEHOLDERS: KeyParams = { periodId: sql.placeholder('periodId'), agencyCode: sql.placeholder('agencyCode') };
+
+const headQuery = (key: KeyParams) => sql`
   select p.id as period_id, p.state as period_state, p.starts_on::text, p.ends_on::text, p.due_on::text,
     floor(extract(epoch from p.updated_at) * 1000)::float8 as period_stamp, a.code as agency_code, a.name as agency_name, a.active as agency_active, ${VERSIONS},
     (select true from indicator_values v where v.period_id = k.pid and v.agency_code = k.acode limit 1) as has_values
@@ -145,11 +149,11 @@ type BodyRow = [string | null, number | null, string | null, string | null, numb
  * statement, and its ETag comes from the same snapshot as its rows) and, when the template has count-fed
  * indicators and the agency has counts, the window totals as JSON.
  */
-function bodyQuery(key: ReportKey, window: { startsOn: string; endsOn: string } | undefined): SQL {
+function bodyQuery(key: KeyParams, window: { startsOn: string; endsOn: string } | undefined): SQL {
   const { periodId, agencyCode } = key;
   const counts = window
     ? sql`case when exists (select from dossier_count_versions where agency_code = ${agencyCode}::text and version > 0)
-        then (select row_to_json(w)::text from (${windowTotalsQuery({ from: window.startsOn, to: window.endsOn, root: agencyCode, subtree: false, groupBy: 'none' })}) w limit 1) end`
+        then (select row_to_json(w)::text from (${windowTotalsQuery({ from: window.startsOn, to: window.endsOn, root: agencyCode as string, subtree: false, groupBy: 'none' })}) w limit 1) end`
     : sql`null::text`;
   return sql`
   select v.indicator_code as code, v.value_num::float8 as num, v.value_text as text, v.note,
@@ -246,18 +250,20 @@ function countedInto(counted: Map<string, Counted>, fed: LoadedTemplate['indicat
 export type LoadedRead = { notModified: true; etag: string } | { notModified: false; context: ReportContext };
 
 export function createReportReader(database: Database, templates: TemplateService) {
-  /** Inside a transaction the statements go through it (PGlite has one connection; writes must see their own rows). */
-  const run = async <T>(tx: Tx | undefined, query: SQL): Promise<T[]> => (tx ? queryRows<T>(tx, query) : database.read<T>(query));
+  /** The head, and the body of an agency without counts: their text is built once. */
+  const HEAD = prepareRead(headQuery(KEY_PLACEHOLDERS));
+  const BODY = prepareRead(bodyQuery(KEY_PLACEHOLDERS, undefined));
   /** The same, each row as an array of its columns (no object per row on the hot path). */
   /** The period and template of each period's last read: a plain read assumes them and checks (one statement). */
   const periodHints = new Map<string, { period: PeriodHead; template: LoadedTemplate }>();
   /** Agencies whose counts watermark has moved: their reads carry the window totals. Only grows (counts stay). */
   const agenciesWithCounts = new Set<string>();
+  /** Inside a transaction the statements go through it (PGlite has one connection; writes must see their own rows). */
   const runArrays = async <T extends unknown[]>(tx: Tx | undefined, query: SQL): Promise<T[]> =>
     tx ? (await queryRows<Record<string, unknown>>(tx, query)).map((r) => Object.values(r) as T) : database.read<T>(query, { rowMode: 'array' });
 
   async function head(key: ReportKey, tx?: Tx): Promise<ReportHead> {
-    const [row] = await run<HeadRow>(tx, headQuery(key));
+    const [row] = tx ? await queryRows<HeadRow>(tx, headQuery(key)) : await database.read<HeadRow>({ statement: HEAD, values: { ...key } });
     return headOf(key, row!);
   }
 
@@ -296,7 +302,10 @@ export function createReportReader(database: Database, templates: TemplateServic
     // The counts subquery costs its plan's start-up even when it does not run: only agencies known to have counts
     // carry it. One that gained counts since is seen in the head it returns, and read again.
     const withCounts = fed.length > 0 && agenciesWithCounts.has(key.agencyCode);
-    const rows = await runArrays<BodyRow>(tx, bodyQuery(key, withCounts ? expected.period : undefined));
+    const rows =
+      withCounts || tx
+        ? await runArrays<BodyRow>(tx, bodyQuery(key, withCounts ? expected.period : undefined))
+        : await database.read<BodyRow>({ statement: BODY, values: { ...key } }, { rowMode: 'array' });
     const values = new Map<string, StoredCell>();
     const evidence = new Map<string, string[]>();
     const counted = new Map<string, Counted>();
