@@ -9,7 +9,7 @@ import type { Db, Tx } from '../../db/connection.js';
 import type { AgencyKind } from '../../domain/agencies.js';
 import { rate } from '../../domain/rate.js';
 import { isOnTime } from '../../domain/periods.js';
-import { isFrozen, REPORT_MOVES, refusal, type ReportMove } from '../../domain/report-workflow.js';
+import { frozenCode, isFrozen, REPORT_MOVES, refusal, type ReportMove } from '../../domain/report-workflow.js';
 import { ProblemError } from '../../errors.js';
 import { decodeCursor } from '../../schemas/cursor.js';
 import { fetchPage, mapPage } from '../../schemas/paging.js';
@@ -136,11 +136,7 @@ export function createReportService(db: Db, deps: { values: ValueService; reader
       return db.transaction(async (tx) => {
         const h = await writableHead(tx, ctx, key);
         const state = h.report?.state;
-        if (isFrozen(state))
-          throw new ProblemError(
-            state === 'submitted' ? 'REPORT_SUBMITTED' : 'REPORT_ACCEPTED',
-            `The report is ${state}; it cannot change until it is returned or reopened`,
-          );
+        if (isFrozen(state)) throw new ProblemError(frozenCode(state), `The report is ${state}; it cannot change until it is returned or reopened`);
         await repo.ensureReports(tx, [key]);
         if (patch.evidence) {
           // New evidence must name registered documents; a link kept from before the registry may stay.
