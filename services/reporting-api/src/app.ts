@@ -103,8 +103,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   for (const schema of schemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(schemas));
 
-  app.addHook('onSend', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every answer, and needs no promise.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', String(request.id));
+    done(null, payload);
   });
 
   await app.register(problems);

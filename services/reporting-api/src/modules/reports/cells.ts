@@ -53,14 +53,12 @@ export function findingsOf(
   return { findings: [...outcome.findings, ...mismatches].map((f) => ({ period: key.periodId, agency: key.agencyCode, ...f })), skipped: outcome.skipped };
 }
 
-export const reportedOf = (ctx: Pick<ReportContext, 'values'>): Map<string, ReportedValue> => new Map([...ctx.values].map(([code, v]) => [code, v.value]));
-
-export const contextFindings = (ctx: ReportContext) => findingsOf(ctx.template, ctx.key, reportedOf(ctx), ctx.counted);
+export const contextFindings = (ctx: ReportContext) => findingsOf(ctx.template, ctx.key, ctx.reported, ctx.counted);
 
 /** The report's values in template order, reported, counted and derived; `keep` filters by indicator code. */
 export function itemsOf(ctx: ReportContext, keep?: (code: string) => boolean): ValueItem[] {
   const { key, template, values, evidence, counted } = ctx;
-  const cells = cellsOf(template, reportedOf(ctx), counted);
+  const cells = cellsOf(template, ctx.reported, counted);
   const items: ValueItem[] = [];
   for (const code of template.compiled.order) {
     const cell = cells.get(code);

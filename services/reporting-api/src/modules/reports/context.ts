@@ -67,6 +67,8 @@ export interface ReportContext {
   report: { state: ReportState; version: number } | undefined;
   /** Stored values by indicator code. */
   values: Map<string, StoredCell>;
+  /** The same values as the formulas read them (indicator → reported value). */
+  reported: Map<string, ReportedValue>;
   /** Evidence (document ids) by indicator code. */
   evidence: Map<string, string[]>;
   /** The template's count-fed indicators, from the agency's own counts in the period's window. */
@@ -307,6 +309,7 @@ export function createReportReader(database: Database, templates: TemplateServic
         ? await runArrays<BodyRow>(tx, bodyQuery(key, withCounts ? expected.period : undefined))
         : await database.read<BodyRow>({ statement: BODY, values: { ...key } }, { rowMode: 'array' });
     const values = new Map<string, StoredCell>();
+    const reported = new Map<string, ReportedValue>();
     const evidence = new Map<string, string[]>();
     const counted = new Map<string, Counted>();
     let h: ReportHead | undefined;
@@ -323,7 +326,9 @@ export function createReportReader(database: Database, templates: TemplateServic
         lastMs = updatedMs;
         lastIso = new Date(updatedMs!).toISOString();
       }
-      values.set(code, { value: num ?? text, note, updatedAt: lastIso, updatedBy });
+      const value = num ?? text;
+      values.set(code, { value, note, updatedAt: lastIso, updatedBy });
+      reported.set(code, value);
       if (ids) evidence.set(code, ids);
     }
     if (h!.countsVersion > 0) agenciesWithCounts.add(key.agencyCode);
@@ -333,7 +338,19 @@ export function createReportReader(database: Database, templates: TemplateServic
     const same = base.template.id === expected.template.id && base.template.updatedAt === expected.template.updatedAt;
     if (!same || p.startsOn !== expected.period.startsOn || p.endsOn !== expected.period.endsOn) return undefined;
     periodHints.set(p.id, { period: p, template: base.template });
-    return { head: h!, key, period: p, template: base.template, agency: base.agency, report: h!.report, values, evidence, counted, etag: reportEtag(h!) };
+    return {
+      head: h!,
+      key,
+      period: p,
+      template: base.template,
+      agency: base.agency,
+      report: h!.report,
+      values,
+      reported,
+      evidence,
+      counted,
+      etag: reportEtag(h!),
+    };
   }
 
   return {
