@@ -36,6 +36,20 @@ export interface Database {
   read<T>(query: SQL | PreparedRead, options?: { rowMode?: 'array' }): Promise<T[]>;
 }
 
+const dialect = new PgDialect();
+
+/** A stable statement name per SQL text, so each pooled connection prepares a text once. */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`;
+    // Texts come from code, not input, so the map stays small; the cap only guards against a bug.
+    if (statementNames.size < 1000) statementNames.set(text, name);
+  }
+  return name;
+}
+
 /** A hot-path statement turned to text once (with drizzle placeholders), and the values to fill them this time. */
 export interface PreparedRead {
   statement: { name: string; text: string; params: unknown[] };
@@ -52,23 +66,8 @@ export function prepareRead(query: SQL): PreparedRead['statement'] {
 }
 
 function toStatement(query: SQL | PreparedRead): { name: string; text: string; values: unknown[] } {
-  if ('statement' in query) return { ...query.statement, values: fillPlaceholders(query.statement.params, query.values) };
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return { name: statementName(text), text, values: params };
-}
-
-const dialect = new PgDialect();
-
-/** A stable statement name per SQL text, so each pooled connection prepares a text once. */
-const statementNames = new Map<string, string>();
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) {
-    name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`;
-    // Texts come from code, not input, so the map stays small; the cap only guards against a bug.
-    if (statementNames.size < 1000) statementNames.set(text, name);
-  }
-  return name;
+  const { statement, values } = 'statement' in query ? query : { statement: prepareRead(query), values: {} };
+  return { name: statement.name, text: statement.text, values: fillPlaceholders(statement.params, values) };
 }
 
 export interface DatabaseOptions {

@@ -249,6 +249,13 @@ function countedInto(counted: Map<string, Counted>, fed: LoadedTemplate['indicat
   }
 }
 
+/** The period and agency a head names, or 404 (the period first, as every report route answers). */
+export function requireExisting(h: ReportHead): { period: PeriodHead; agency: NonNullable<ReportHead['agency']> } {
+  if (!h.period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${h.key.periodId}`);
+  if (!h.agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${h.key.agencyCode}`);
+  return { period: h.period, agency: h.agency };
+}
+
 export type LoadedRead = { notModified: true; etag: string } | { notModified: false; context: ReportContext };
 
 export function createReportReader(database: Database, templates: TemplateService) {
@@ -300,7 +307,7 @@ export function createReportReader(database: Database, templates: TemplateServic
    * head it carries is checked against them; when they no longer hold, undefined: read the head first.
    */
   async function body(key: ReportKey, expected: { period: PeriodHead; template: LoadedTemplate }, tx?: Tx): Promise<ReportContext | undefined> {
-    const fed = expected.template.indicators.filter((i) => i.fromCounts);
+    const fed = expected.template.countFed;
     // The counts subquery costs its plan's start-up even when it does not run: only agencies known to have counts
     // carry it. One that gained counts since is seen in the head it returns, and read again.
     const withCounts = fed.length > 0 && agenciesWithCounts.has(key.agencyCode);

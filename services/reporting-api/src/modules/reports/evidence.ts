@@ -3,18 +3,15 @@
  * documents themselves are the registry's (documents module), read from there.
  */
 import type { Db } from '../../db/connection.js';
-import { ProblemError } from '../../errors.js';
 import { evidenceLinks, findDocuments, toDocument } from '../documents/repository.js';
-import type { ReportReader } from './context.js';
+import { requireExisting, type ReportReader } from './context.js';
 import type { ReportKey } from './keys.js';
 
 export function createEvidenceService(db: Db, deps: { reader: ReportReader }) {
   return {
     /** `indicator` limits the values to one indicator: that value's evidence. */
     async of(key: ReportKey, indicator?: string) {
-      const h = await deps.reader.head(key);
-      if (!h.period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${key.periodId}`);
-      if (!h.agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${key.agencyCode}`);
+      requireExisting(await deps.reader.head(key));
       const links = await evidenceLinks(db, key, indicator);
       const docs = await findDocuments(db, [...links.report, ...links.values.map((v) => v.documentId)]);
       const view = (ids: string[]) => ids.flatMap((id) => (docs.has(id) ? [toDocument(docs.get(id)!)] : []));

@@ -18,7 +18,7 @@ import { assertMayWriteFor } from '../agencies/scope.js';
 import type { WriteContext } from '../../domain/actor.js';
 import { missingDocuments } from '../documents/repository.js';
 import { requirePeriod } from '../periods/lookup.js';
-import type { ReportHead, ReportReader } from './context.js';
+import { requireExisting, type ReportHead, type ReportReader } from './context.js';
 import { isReportKey, reportKey, type ReportKey } from './keys.js';
 import * as repo from './repository.js';
 import type { Report, ReportPatch } from './schemas.js';
@@ -28,13 +28,6 @@ type Timeliness = 'on_time' | 'late' | null;
 
 const timelinessOf = (firstSubmittedAt: Date | null, dueOn: string): Timeliness =>
   firstSubmittedAt ? (isOnTime(firstSubmittedAt, dueOn) ? 'on_time' : 'late') : null;
-
-/** The period and agency of a head, or 404 (period first, as every report route answers). */
-function existing(h: ReportHead) {
-  if (!h.period) throw new ProblemError('PERIOD_NOT_FOUND', `No reporting period ${h.key.periodId}`);
-  if (!h.agency) throw new ProblemError('AGENCY_NOT_FOUND', `No agency has the code ${h.key.agencyCode}`);
-  return { period: h.period, agency: h.agency };
-}
 
 export function createReportService(db: Db, deps: { values: ValueService; reader: ReportReader }) {
   async function view(tx: Tx, key: ReportKey, dueOn: string): Promise<Report> {
@@ -64,7 +57,7 @@ export function createReportService(db: Db, deps: { values: ValueService; reader
   async function writableHead(tx: Tx, ctx: WriteContext, key: ReportKey): Promise<ReportHead & { period: NonNullable<ReportHead['period']> }> {
     await repo.lockReports(tx, [key]);
     const h = await deps.reader.head(key, tx);
-    const { period, agency } = existing(h);
+    const { period, agency } = requireExisting(h);
     await assertMayWriteFor(tx, ctx.principal, key.agencyCode);
     if (period.state === 'locked') throw new ProblemError('PERIOD_LOCKED', `The reporting period ${key.periodId} is locked`);
     if (period.state === 'closed' && ctx.principal?.role !== 'admin') throw new ProblemError('PERIOD_CLOSED', `The reporting period ${key.periodId} is closed`);
@@ -88,7 +81,7 @@ export function createReportService(db: Db, deps: { values: ValueService; reader
       else {
         await repo.lockReports(tx, [key]);
         h = await deps.reader.head(key, tx);
-        existing(h);
+        requireExisting(h);
       }
       const from = h.report?.state ?? 'draft';
       const refused = refusal(name, from, reportKey(key));
@@ -104,7 +97,7 @@ export function createReportService(db: Db, deps: { values: ValueService; reader
 
   return {
     async get(key: ReportKey) {
-      const { period } = existing(await deps.reader.head(key));
+      const { period } = requireExisting(await deps.reader.head(key));
       return view(db, key, period.dueOn);
     },
 

@@ -21,6 +21,8 @@ export interface LoadedTemplate {
   indicators: Indicator[];
   rules: Rule[];
   compiled: CompiledTemplate;
+  /** The indicators whose figure comes from the dossier counts (derived once, read on every report read). */
+  countFed: Indicator[];
 }
 
 function compileOrThrow(indicators: IndicatorDef[], rules: RuleDef[]): CompiledTemplate {
@@ -103,7 +105,14 @@ export function createTemplateService(db: Db) {
     if (hit && hit.updatedAt === stamp.getTime()) return hit;
     const indicators = (await repo.templateIndicators(tx, id)).map(repo.toIndicator);
     const rules = (await repo.templateRulesOf(tx, id)).map(repo.toRule);
-    const loaded = { id, updatedAt: stamp.getTime(), indicators, rules, compiled: compileOrThrow(indicators, rules) };
+    const loaded = {
+      id,
+      updatedAt: stamp.getTime(),
+      indicators,
+      rules,
+      compiled: compileOrThrow(indicators, rules),
+      countFed: indicators.filter((i) => i.fromCounts),
+    };
     cache.set(id, loaded);
     return loaded;
   }
