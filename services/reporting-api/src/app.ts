@@ -35,6 +35,7 @@ import auth from './plugins/auth.js';
 import corsPolicy, { type CorsOrigins } from './plugins/cors.js';
 import openapi from './plugins/openapi.js';
 import problems from './plugins/problems.js';
+import { serverErrorOptions } from './plugins/server-errors.js';
 import { sharedSchemas } from './schemas/common.js';
 import { createValidatorCompiler } from './schemas/validation.js';
 
@@ -74,6 +75,8 @@ export const DEFAULT_LOGGER: FastifyServerOptions['logger'] = {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? DEFAULT_LOGGER,
+    // Errors before routing (bad URL, over-long parameter, malformed request) answer problems too.
+    ...serverErrorOptions,
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,

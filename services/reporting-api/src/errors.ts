@@ -54,8 +54,15 @@ export const PROBLEMS = {
   EVIDENCE_NOT_FOUND: { status: 422, title: 'Evidence names a document that is not registered' },
   ANNEX_UNREADABLE: { status: 422, title: 'The file is not a readable annex table' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  URI_TOO_LONG: { status: 414, title: 'The URL or one of its path parameters is too long' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  /** Retired: answered before DATABASE_UNAVAILABLE existed; never answered now, kept so the code is not reused. */
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service cannot reach its database' },
+  DATABASE_UNAVAILABLE: { status: 503, title: 'The service cannot reach its database' },
+  DATABASE_TIMEOUT: { status: 503, title: 'The database did not answer in time' },
+  REQUEST_TIMEOUT: { status: 503, title: 'The request took longer than the service allows' },
+  OVERLOADED: { status: 503, title: 'The service is overloaded; retry later' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

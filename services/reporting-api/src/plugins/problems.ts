@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { classifyDatabaseError, type DatabaseFailure } from '../db/errors.js';
 import { PROBLEMS, ProblemError, problemType, type FieldIssue, type ProblemCode } from '../errors.js';
 
 interface AjvIssue {
@@ -41,6 +42,7 @@ export function fieldIssues(validation: AjvIssue[], context: string | undefined)
   return [...merged.values()];
 }
 
+/** SQLSTATEs that are the input's fault or a collision, by class; any other SQLSTATE is an internal error. */
 const PG_CLASS_TO_PROBLEM: Array<[RegExp, ProblemCode, string]> = [
   [/^23505$/, 'CONFLICT', 'A record with the same key exists'],
   [/^23503$/, 'REFERENCE_CONFLICT', 'The change would leave a reference to a missing record, or remove a record others refer to'],
@@ -49,17 +51,19 @@ const PG_CLASS_TO_PROBLEM: Array<[RegExp, ProblemCode, string]> = [
   // 54000: a value too large for an index entry or a row (a schema cap missed somewhere); the input's fault.
   [/^54000$/, 'INVALID_VALUE', 'A value is too large for the store'],
   [/^(40001|40P01)$/, 'CONFLICT', 'The change collided with a concurrent one; retry it'],
-  [/^(08|57P0|53)/, 'SERVICE_UNAVAILABLE', 'The database is unavailable'],
 ];
 
-/** The driver error under Drizzle's wrapper (DrizzleQueryError carries the SQL in its message: never shown). */
-function databaseCode(error: unknown): string | undefined {
-  type DriverError = { code?: unknown; severity?: unknown; routine?: unknown; detail?: unknown; cause?: unknown };
-  for (let e = error as DriverError | undefined, depth = 0; e && depth < 4; e = e.cause as DriverError | undefined, depth++) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && (e.severity || e.routine || e.detail !== undefined)) return e.code;
-    if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') return '08006';
-  }
-  return undefined;
+const TIMEOUT_DETAIL = {
+  statement: 'A database statement ran longer than the service allows',
+  lock: 'The data is locked by other work for longer than the service waits',
+  pool: 'Every database connection stayed busy for longer than the service waits',
+} as const;
+
+function databaseProblem(failure: DatabaseFailure): { code: ProblemCode; detail: string } {
+  if (failure.kind === 'unavailable') return { code: 'DATABASE_UNAVAILABLE', detail: 'The database cannot be reached; retry after Retry-After seconds' };
+  if (failure.kind === 'timeout') return { code: 'DATABASE_TIMEOUT', detail: `${TIMEOUT_DETAIL[failure.what]}; retry after Retry-After seconds` };
+  for (const [pattern, code, detail] of PG_CLASS_TO_PROBLEM) if (pattern.test(failure.code)) return { code, detail };
+  return { code: 'INTERNAL_ERROR', detail: 'The request failed inside the service' };
 }
 
 export function toProblem(error: unknown): {
@@ -81,11 +85,8 @@ export function toProblem(error: unknown): {
       errors,
     };
   }
-  const sqlState = databaseCode(error);
-  if (sqlState) {
-    for (const [pattern, code, detail] of PG_CLASS_TO_PROBLEM) if (pattern.test(sqlState)) return { code, detail };
-    return { code: 'INTERNAL_ERROR', detail: 'The request failed inside the service' };
-  }
+  const failure = classifyDatabaseError(error);
+  if (failure) return databaseProblem(failure);
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
   if (status === 429) return { code: 'RATE_LIMITED', detail: 'Too many requests from this client; retry later' };
   if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is larger than this route accepts' };
@@ -129,7 +130,7 @@ export default fp(
       else request.log.info({ code: problem.code, detail: problem.detail }, 'request refused');
       // Both are worth retrying; say when, so clients back off instead of hammering (documented on every route).
       if (problem.code === 'RATE_LIMITED' && reply.getHeader('retry-after') === undefined) reply.header('retry-after', '60');
-      if (problem.code === 'SERVICE_UNAVAILABLE') reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      if (status === 503 && reply.getHeader('retry-after') === undefined) reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
       return sendProblem(request, reply, problem);
     });
 

@@ -115,7 +115,7 @@ const STATUS_MEANING: Record<number, string> = {
   415: 'The body has a media type this route does not take (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Refers to something missing or inactive',
   429: 'Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says',
-  503: 'The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives',
+  503: 'The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives',
 };
 
 const RETRY_AFTER = { type: 'integer', minimum: 0, description: 'Seconds to wait before retrying' };

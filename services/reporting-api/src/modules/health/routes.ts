@@ -40,7 +40,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         await app.database.ping();
       } catch {
-        throw new ProblemError('SERVICE_UNAVAILABLE', 'The database does not answer');
+        throw new ProblemError('DATABASE_UNAVAILABLE', 'The database does not answer');
       }
       return { status: 'ready', database: app.database.engine };
     },
