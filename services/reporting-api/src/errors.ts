@@ -5,6 +5,7 @@
 export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   MALFORMED_BODY: { status: 400, title: 'The request body could not be parsed' },
+  MALFORMED_REQUEST: { status: 400, title: 'The request is not well-formed HTTP' },
   INVALID_VALUE: { status: 400, title: 'A value is out of the range the database accepts' },
   CONSTRAINT_VIOLATION: { status: 400, title: 'The data breaks a rule of the store' },
   PERIOD_ID_INVALID: { status: 400, title: 'Not a reporting period id' },
@@ -22,6 +23,7 @@ export const PROBLEMS = {
   PROCEDURE_NOT_FOUND: { status: 404, title: 'No such administrative procedure' },
   DOCUMENT_NOT_FOUND: { status: 404, title: 'No such document' },
   FILE_NOT_FOUND: { status: 404, title: 'No such file of the document' },
+  CLIENT_TIMEOUT: { status: 408, title: 'The request was not received in time' },
   AGENCY_EXISTS: { status: 409, title: 'An agency with this code exists' },
   AGENCY_CYCLE: { status: 409, title: 'The parent would make the agency tree a cycle' },
   AGENCY_HAS_ACTIVE_CHILDREN: { status: 409, title: 'The agency has active subordinate agencies' },

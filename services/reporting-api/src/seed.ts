@@ -26,7 +26,8 @@ import { newPeriodRow } from './modules/periods/service.js';
 import type { Database, Db } from './db/connection.js';
 import { agencies, expectedAgencies, periods } from './db/schema.js';
 
-export const SEED_DIR = fileURLToPath(new URL('../seed/', import.meta.url));
+/** The service's seed/ seen from this source file; in the bundle (dist/*.js), the copy the build puts in dist/. */
+export const SEED_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../seed/' : './seed/', import.meta.url));
 export const SEED_YEARS = [2022, 2023, 2024];
 
 interface SeedAgency {

@@ -15,9 +15,10 @@ export async function prepareDatabase(
   services: Services,
   config: Pick<Config, 'seed' | 'adminApiKey' | 'dataDir'>,
   log: FastifyBaseLogger,
+  print: (line: string) => void = (line) => process.stdout.write(line),
 ): Promise<void> {
   await migrateDatabase(database);
   const seed = config.seed === 'true' || (config.seed === 'auto' && database.engine === 'pglite' && (await isEmpty(database.db)));
   if (seed) log.info({ seeded: await seedDatabase(database, services) }, 'loaded demo data');
-  await services.apiKeys.bootstrapAdminKey({ adminApiKey: config.adminApiKey, dataDir: config.dataDir, log });
+  await services.apiKeys.bootstrapAdminKey({ adminApiKey: config.adminApiKey, dataDir: config.dataDir, log, print });
 }

@@ -19,7 +19,7 @@ if (!serverUrl) {
   const proxy = await startCountingProxy(url!);
   t.teardown(() => proxy.close());
   const database = await openDatabase({ databaseUrl: proxy.url, poolMax: 4 });
-  const app = await buildApp({ database, logger: false, rateLimitMax: 0 });
+  const app = await buildApp({ database, logger: false, rateLimitMax: 0, maxEventLoopDelayMs: 0 });
   t.teardown(async () => {
     await app.close();
     await database.close();

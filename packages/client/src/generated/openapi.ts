@@ -1205,7 +1205,7 @@ export interface components {
          * @description The stable machine code of a problem; never renamed or reused for another meaning
          * @enum {string}
          */
-        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_VALUE" | "CONSTRAINT_VIOLATION" | "PERIOD_ID_INVALID" | "PERIOD_WINDOW_INVALID" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "AGENCY_NOT_FOUND" | "PERIOD_NOT_FOUND" | "API_KEY_NOT_FOUND" | "TEMPLATE_NOT_FOUND" | "INDICATOR_NOT_FOUND" | "RULE_NOT_FOUND" | "VALUE_NOT_FOUND" | "PROCEDURE_NOT_FOUND" | "DOCUMENT_NOT_FOUND" | "FILE_NOT_FOUND" | "AGENCY_EXISTS" | "AGENCY_CYCLE" | "AGENCY_HAS_ACTIVE_CHILDREN" | "PERIOD_EXISTS" | "PERIOD_LOCKED" | "PERIOD_CLOSED" | "PERIOD_HAS_NO_TEMPLATE" | "REPORT_SUBMITTED" | "REPORT_ACCEPTED" | "REPORT_NOT_SUBMITTED" | "TEMPLATE_EXISTS" | "PROCEDURE_EXISTS" | "TEMPLATE_IN_USE" | "DOCUMENT_EXISTS" | "DOCUMENT_CITED" | "LAST_ADMIN_KEY" | "CONFLICT" | "REFERENCE_CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "FILE_CONTENT_MISMATCH" | "AGENCY_PARENT_NOT_FOUND" | "AGENCY_PARENT_INACTIVE" | "AGENCY_NOT_ACTIVE" | "TEMPLATE_INVALID" | "SUBMISSION_REJECTED" | "REPORT_BLOCKED" | "REPORT_EMPTY" | "IDEMPOTENCY_KEY_REUSED" | "EVIDENCE_NOT_FOUND" | "ANNEX_UNREADABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_BODY" | "MALFORMED_REQUEST" | "INVALID_VALUE" | "CONSTRAINT_VIOLATION" | "PERIOD_ID_INVALID" | "PERIOD_WINDOW_INVALID" | "UNAUTHENTICATED" | "FORBIDDEN" | "ROUTE_NOT_FOUND" | "AGENCY_NOT_FOUND" | "PERIOD_NOT_FOUND" | "API_KEY_NOT_FOUND" | "TEMPLATE_NOT_FOUND" | "INDICATOR_NOT_FOUND" | "RULE_NOT_FOUND" | "VALUE_NOT_FOUND" | "PROCEDURE_NOT_FOUND" | "DOCUMENT_NOT_FOUND" | "FILE_NOT_FOUND" | "CLIENT_TIMEOUT" | "AGENCY_EXISTS" | "AGENCY_CYCLE" | "AGENCY_HAS_ACTIVE_CHILDREN" | "PERIOD_EXISTS" | "PERIOD_LOCKED" | "PERIOD_CLOSED" | "PERIOD_HAS_NO_TEMPLATE" | "REPORT_SUBMITTED" | "REPORT_ACCEPTED" | "REPORT_NOT_SUBMITTED" | "TEMPLATE_EXISTS" | "PROCEDURE_EXISTS" | "TEMPLATE_IN_USE" | "DOCUMENT_EXISTS" | "DOCUMENT_CITED" | "LAST_ADMIN_KEY" | "CONFLICT" | "REFERENCE_CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "FILE_CONTENT_MISMATCH" | "AGENCY_PARENT_NOT_FOUND" | "AGENCY_PARENT_INACTIVE" | "AGENCY_NOT_ACTIVE" | "TEMPLATE_INVALID" | "SUBMISSION_REJECTED" | "REPORT_BLOCKED" | "REPORT_EMPTY" | "IDEMPOTENCY_KEY_REUSED" | "EVIDENCE_NOT_FOUND" | "ANNEX_UNREADABLE" | "RATE_LIMITED" | "URI_TOO_LONG" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "DATABASE_UNAVAILABLE" | "DATABASE_TIMEOUT" | "REQUEST_TIMEOUT" | "OVERLOADED";
         /** @description RFC 9457 problem details. Some codes add members (e.g. existingId). */
         Problem: {
             /** @description URI naming the kind of problem */
@@ -1397,7 +1397,7 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
             agencyCode: string | null;
-            /** @description The first characters of the key, to tell keys apart */
+            /** @description The first 8 characters of the key, to tell keys apart */
             prefix: string;
             /** Format: date-time */
             createdAt: string;
@@ -2297,8 +2297,13 @@ export interface components {
             register: boolean;
         };
         ExtractResult: {
+            /** @description The citations in text order, at most the first 1000 (see truncated) */
             citations: components["schemas"]["Citation"][];
-            /** @description Distinct documents among the citations */
+            /** @description Every citation in the text, returned or not */
+            found: number;
+            /** @description True when the text has more citations than the 1000 returned; counts and registration still cover all */
+            truncated: boolean;
+            /** @description Distinct documents among all the citations */
             documents: number;
             registered?: {
                 created: number;
@@ -2384,7 +2389,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2481,7 +2486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2588,7 +2593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2675,7 +2680,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2790,7 +2795,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2877,7 +2882,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -2977,7 +2982,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3066,7 +3071,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3161,7 +3166,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3253,7 +3258,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3343,7 +3348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3440,7 +3445,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3549,7 +3554,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3635,7 +3640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3701,7 +3706,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3806,7 +3811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3892,7 +3897,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -3987,7 +3992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4071,7 +4076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4137,7 +4142,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4340,7 +4345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4418,7 +4423,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4515,7 +4520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4607,7 +4612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4687,7 +4692,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4804,7 +4809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4882,7 +4887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -4990,7 +4995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5102,7 +5107,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5189,7 +5194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5297,7 +5302,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5437,7 +5442,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5551,7 +5556,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5684,7 +5689,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5785,7 +5790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -5895,7 +5900,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6003,7 +6008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6114,7 +6119,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6215,7 +6220,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6301,7 +6306,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6393,7 +6398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6515,7 +6520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6625,7 +6630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6726,7 +6731,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6837,7 +6842,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -6944,7 +6949,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -7049,7 +7054,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -7194,7 +7199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -7284,7 +7289,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -7374,7 +7379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -7477,7 +7482,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -7585,7 +7590,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -7680,7 +7685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -7778,7 +7783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -7893,7 +7898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8003,7 +8008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8090,7 +8095,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8184,7 +8189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8283,7 +8288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8436,7 +8441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8541,7 +8546,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8607,7 +8612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8715,7 +8720,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8827,7 +8832,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -8921,7 +8926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -9007,7 +9012,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -9100,7 +9105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -9209,7 +9214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -9295,7 +9300,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -9381,7 +9386,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -9513,7 +9518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -9611,7 +9616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */
@@ -9696,7 +9701,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is unavailable (SERVICE_UNAVAILABLE); retry after the seconds Retry-After gives */
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */

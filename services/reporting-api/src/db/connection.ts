@@ -4,7 +4,8 @@
  * file sees the same Drizzle `Db` type and never knows which engine it talks to.
  */
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { fillPlaceholders, sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -194,10 +195,24 @@ function openPostgres(databaseUrl: string, poolMax: number, timeouts: DatabaseTi
   };
 }
 
+/**
+ * PGlite copies its initial cluster with mode 0666 whatever the umask, so the data folder's files would be readable
+ * by every user of the machine: folders go to 0700 and files to 0600, as a PostgreSQL server keeps its own.
+ */
+async function closeToOthers(dataDir: string): Promise<void> {
+  await chmod(dataDir, 0o700);
+  for (const entry of await readdir(dataDir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isDirectory()) await chmod(path, 0o700);
+    else if (entry.isFile()) await chmod(path, 0o600);
+  }
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory) await mkdir(dataDir, { recursive: true });
+  if (!inMemory) await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const client = await PGlite.create(inMemory ? undefined : dataDir);
+  if (!inMemory) await closeToOthers(dataDir);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
@@ -215,7 +230,10 @@ async function openPglite(dataDir: string): Promise<Database> {
     // One process owns an embedded database, so every NOTIFY comes from this process; the connection is never lost.
     async listen(channel, handlers) {
       const unlisten = await client.listen(channel, handlers.onMessage);
-      return unlisten;
+      // Shutdown may close the database before its listeners stop: a closed one has nothing left to unlisten.
+      return async () => {
+        if (!client.closed) await unlisten();
+      };
     },
     async read<T>(query: SQL | PreparedRead, options: { rowMode?: 'array' } = {}) {
       const { text, values } = toStatement(query);

@@ -10,10 +10,7 @@
  * - anything else with a SQLSTATE: the constraint or value classes the problems plugin maps, else an internal error.
  */
 
-export type DatabaseFailure =
-  | { kind: 'unavailable' }
-  | { kind: 'timeout'; what: 'statement' | 'lock' | 'pool' }
-  | { kind: 'sqlstate'; code: string };
+export type DatabaseFailure = { kind: 'unavailable' } | { kind: 'timeout'; what: 'statement' | 'lock' | 'pool' } | { kind: 'sqlstate'; code: string };
 
 type DriverError = { code?: unknown; severity?: unknown; routine?: unknown; detail?: unknown; cause?: unknown; message?: unknown };
 

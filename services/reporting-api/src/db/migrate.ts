@@ -11,7 +11,9 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { Database } from './connection.js';
 import { LOCKS } from './locks.js';
 
-export const MIGRATIONS_DIR = process.env.MIGRATIONS_DIR ?? fileURLToPath(new URL('../../../../migrations', import.meta.url));
+/** The top-level migrations/ seen from this source file; in the bundle (dist/*.js), the copy the build puts in dist/. */
+export const MIGRATIONS_DIR =
+  process.env.MIGRATIONS_DIR ?? fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../../migrations' : './migrations', import.meta.url));
 
 export async function migrateDatabase(database: Database): Promise<void> {
   if (database.engine === 'pglite') {

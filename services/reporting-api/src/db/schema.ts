@@ -410,7 +410,12 @@ export const dossierCounts = pgTable(
     asOf: timestamp('as_of', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.agencyCode, t.procedureCode, t.day, t.source] }), index('dossier_counts_day_idx').on(t.day, t.agencyCode)],
+  (t) => [
+    primaryKey({ columns: [t.agencyCode, t.procedureCode, t.day, t.source] }),
+    index('dossier_counts_day_idx').on(t.day, t.agencyCode),
+    // One series' days (a month's rows for the roll-up's refresh and reads of marked months), whatever its sources.
+    index('dossier_counts_series_idx').on(t.agencyCode, t.procedureCode, t.source, t.day),
+  ],
 );
 
 /**

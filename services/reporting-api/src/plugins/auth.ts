@@ -14,6 +14,8 @@ import { problemResponses } from '../schemas/common.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** The route checks its own credentials (/metrics and its token): this plugin leaves it alone. */
+    ownAuth?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | undefined;
@@ -45,7 +47,51 @@ const PLUGIN_ROUTE = /^(\/docs(\/|$)|\*$)/;
 export interface AuthOptions {
   /** The principal of a presented API key, or null when it is unknown or revoked (the api-keys service, cached). */
   resolveKey: (secret: string) => Promise<Principal | null>;
+  /** What the cache already knows of a key without asking the database: a principal, null (refused), or undefined. */
+  cachedKey?: (secret: string) => Principal | null | undefined;
   publicRead: boolean;
+  /**
+   * Failed authentications per minute per client address; past it the address meets 429 for any key the cache
+   * does not already know, so guessing keys costs the database nothing, while keys in use (cached) keep working
+   * for the other clients behind the same address. 0 turns it off.
+   */
+  failureLimit?: number;
+}
+
+/** The one accepted spelling of the header, but for the case of the scheme and the spaces around the key. */
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/**
+ * Counts failures per address in fixed one-minute windows. Kept in memory per instance: with n instances an address
+ * gets n times the limit, which still bounds guessing; the map is capped so a flood of addresses cannot grow it.
+ */
+function createFailureWindow(limit: number, windowMs: number) {
+  const windows = new Map<string, { count: number; endsAt: number }>();
+  const MAX_ADDRESSES = 50_000;
+  return {
+    /** Seconds the address must wait, or 0 when it may try. */
+    blockedFor(address: string): number {
+      if (limit <= 0) return 0;
+      const window = windows.get(address);
+      const now = Date.now();
+      if (!window || window.endsAt <= now) return 0;
+      return window.count >= limit ? Math.ceil((window.endsAt - now) / 1000) : 0;
+    },
+    record(address: string): void {
+      if (limit <= 0) return;
+      const now = Date.now();
+      const window = windows.get(address);
+      if (window && window.endsAt > now) {
+        window.count++;
+        return;
+      }
+      if (windows.size >= MAX_ADDRESSES) {
+        for (const [key, w] of windows) if (w.endsAt <= now) windows.delete(key);
+        if (windows.size >= MAX_ADDRESSES) windows.clear();
+      }
+      windows.set(address, { count: 1, endsAt: now + windowMs });
+    },
+  };
 }
 
 export default fp<AuthOptions>(
@@ -77,14 +123,31 @@ export default fp<AuthOptions>(
       schema.response = { ...problemResponses(401, 403), ...schema.response };
     });
 
-    app.addHook('onRequest', async (request) => {
-      const access = request.routeOptions.config.access ?? 'public';
+    const failures = createFailureWindow(options.failureLimit ?? 0, 60_000);
+
+    app.addHook('onRequest', async (request, reply) => {
+      const config = request.routeOptions.config;
+      if (config.ownAuth) return;
+      const access = config.access ?? 'public';
       const header = request.headers.authorization;
       if (header !== undefined) {
-        const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-        if (!match) throw new ProblemError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <API key>"');
-        const principal = await options.resolveKey(match[1]!);
-        if (!principal) throw new ProblemError('UNAUTHENTICATED', 'The API key is not valid or has been revoked');
+        const match = BEARER.exec(header);
+        const known = match ? options.cachedKey?.(match[1]!) : null;
+        if (known === undefined) {
+          const waitSeconds = failures.blockedFor(request.ip);
+          if (waitSeconds > 0) {
+            reply.header('retry-after', String(waitSeconds));
+            throw new ProblemError('RATE_LIMITED', 'Too many failed authentications from this address; retry later');
+          }
+        }
+        const principal = known === undefined ? await options.resolveKey(match![1]!) : known;
+        if (!principal) {
+          failures.record(request.ip);
+          throw new ProblemError(
+            'UNAUTHENTICATED',
+            match ? 'The API key is not valid or has been revoked' : 'The Authorization header must be "Bearer <API key>"',
+          );
+        }
         request.principal = principal;
       }
       if (access === 'public') return;

@@ -14,7 +14,7 @@ t.test('API keys', async (t) => {
     t.equal(res.statusCode, 201);
     const { apiKey, secret } = res.json();
     t.match(secret, /^cchc_[A-Za-z0-9_-]{43}$/);
-    t.match(apiKey, { name: 'Dashboard Sở Nội vụ', role: 'reader', agencyCode: null, revokedAt: null, prefix: secret.slice(0, 12) });
+    t.match(apiKey, { name: 'Dashboard Sở Nội vụ', role: 'reader', agencyCode: null, revokedAt: null, prefix: secret.slice(0, 8) });
 
     const list = await api.request({ method: 'GET', url: '/v1/api-keys' });
     const text = list.body;
@@ -76,25 +76,33 @@ t.test('bootstrap: a generated admin key on an empty database, written 0600', as
   await api.database.db.delete(apiKeys);
   const dataDir = await mkdtemp(join(tmpdir(), 'cchc-bootstrap-'));
   const logged: string[] = [];
-  const log = { info: () => {}, warn: (_o: unknown, msg: string) => logged.push(msg) } as any;
-  await api.app.services.apiKeys.bootstrapAdminKey({ adminApiKey: undefined, dataDir, log });
+  const printed: string[] = [];
+  const log = { info: () => {}, warn: (o: unknown, msg: string) => logged.push(JSON.stringify(o) + msg) } as any;
+  const print = (line: string) => printed.push(line);
+  await api.app.services.apiKeys.bootstrapAdminKey({ adminApiKey: undefined, dataDir, log, print });
   const file = join(dataDir, 'admin-api-key');
   const secret = (await readFile(file, 'utf8')).trim();
   t.equal((await stat(file)).mode & 0o777, 0o600);
-  t.equal(logged.length, 1);
-  t.ok(logged[0]!.includes(secret), 'logged once');
+  t.equal(logged.length, 1, 'one log line says a key was generated');
+  t.notOk(logged[0]!.includes(secret), 'the secret stays out of the JSON log');
+  t.equal(printed.length, 1);
+  t.ok(
+    printed[0]!.split('\n').some((line) => line.trim() === secret),
+    'printed once, alone on its line',
+  );
   const res = await api.app.inject({ method: 'GET', url: '/v1/api-keys', headers: { authorization: `Bearer ${secret}` } });
   t.equal(res.statusCode, 200);
-  await api.app.services.apiKeys.bootstrapAdminKey({ adminApiKey: undefined, dataDir, log });
-  t.equal(logged.length, 1, 'a second start generates nothing');
+  await api.app.services.apiKeys.bootstrapAdminKey({ adminApiKey: undefined, dataDir, log, print });
+  t.equal(printed.length, 1, 'a second start generates nothing');
 });
 
 t.test('bootstrap: ADMIN_API_KEY from the environment', async (t) => {
   const api = await buildTestApp(t, { seed: false });
   const adminApiKey = 'env-admin-key-0123456789-abcdef';
   const log = { info: () => {}, warn: () => {} } as any;
-  await api.app.services.apiKeys.bootstrapAdminKey({ adminApiKey, dataDir: '/nonexistent', log });
-  await api.app.services.apiKeys.bootstrapAdminKey({ adminApiKey, dataDir: '/nonexistent', log });
+  const print = () => {};
+  await api.app.services.apiKeys.bootstrapAdminKey({ adminApiKey, dataDir: '/nonexistent', log, print });
+  await api.app.services.apiKeys.bootstrapAdminKey({ adminApiKey, dataDir: '/nonexistent', log, print });
   const keys = (await api.request({ method: 'GET', url: '/v1/api-keys' })).json().items.filter((k: any) => k.name.startsWith('ADMIN_API_KEY'));
   t.equal(keys.length, 1, 'registered once');
   const res = await api.app.inject({ method: 'GET', url: '/v1/agencies', headers: { authorization: `Bearer ${adminApiKey}` } });

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/connection.js';
 import { apiKeys } from '../../db/schema.js';
 import type { Role } from '../../domain/roles.js';
@@ -39,6 +39,14 @@ export async function insertApiKey(
 ): Promise<Row> {
   const [row] = await db.insert(apiKeys).values(values).returning();
   return row!;
+}
+
+/** Other instances' key caches listen here (api-keys service); the payload is the key's hash. */
+export const KEY_CHANGES_CHANNEL = 'cchc_api_key_changes';
+
+/** Tells every instance a key changed; delivered when the caller's transaction commits, not before. */
+export async function notifyKeyChanged(db: Tx, keyHash: string): Promise<void> {
+  await db.execute(sql`select pg_notify(${KEY_CHANGES_CHANNEL}, ${keyHash})`);
 }
 
 export async function setRevoked(db: Tx, id: string, revokedAt: Date | null): Promise<Row | undefined> {

@@ -14,7 +14,7 @@ export const ApiKeySchema = Type.Object(
     name: Type.String(),
     role: ref(RoleSchema),
     agencyCode: Type.Union([Type.String(), Type.Null()]),
-    prefix: Type.String({ description: 'The first characters of the key, to tell keys apart' }),
+    prefix: Type.String({ maxLength: 8, description: 'The first 8 characters of the key, to tell keys apart' }),
     createdAt: Type.String({ format: 'date-time' }),
     createdBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
     revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -9,7 +9,9 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** What lists show of a key: enough to recognise it, far too little to use it. */
+export const KEY_PREFIX_LENGTH = 8;
+
+/** What lists show of a key: its first 8 characters (`cchc_` and 3 more), enough to tell keys apart, useless to a thief. */
 export function keyPrefix(key: string): string {
-  return key.slice(0, 12);
+  return key.slice(0, KEY_PREFIX_LENGTH);
 }

@@ -1,12 +1,14 @@
 /**
  * API keys: random secrets shown once, stored only as SHA-256 hashes. Resolving a key is on every request's
- * path, so resolved principals are cached briefly; revoking through this service drops the cache entry at
- * once, and other instances see a revocation within KEY_CACHE_TTL_MS.
+ * path, so resolved principals are cached briefly. A revocation (or a reactivation) sends a PostgreSQL NOTIFY in
+ * its transaction; every instance LISTENs and drops that key from its cache as soon as the change commits, so
+ * a revoked key stops working everywhere within milliseconds. The cache's TTL is only the fallback for the time
+ * an instance's listening connection is down: while it is, and after it comes back, nothing cached is trusted.
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db } from '../../db/connection.js';
+import type { Database, Db } from '../../db/connection.js';
 import type { Principal } from '../../domain/roles.js';
 import { ProblemError } from '../../errors.js';
 import type { Actor } from '../../domain/actor.js';
@@ -21,19 +23,60 @@ const KEY_CACHE_MAX = 10_000;
 
 export function createApiKeyService(db: Db) {
   const cache = new Map<string, { principal: Principal | null; expires: number }>();
+  let unlisten: (() => Promise<void>) | undefined;
+  /** False until listening has started: before that nothing is cached (a missed NOTIFY must not keep a key alive). */
+  let watching = false;
+  /**
+   * Moves with every change heard. A lookup that overlapped a change does not cache its answer: it may have read
+   * the key just before the revocation committed, and its NOTIFY has already come and gone.
+   */
+  let changes = 0;
 
   return {
+    /** What the cache knows of a key, without the database: its principal, null (refused), or undefined (ask). */
+    cached(presentedKey: string): Principal | null | undefined {
+      const hit = cache.get(hashApiKey(presentedKey));
+      return hit && hit.expires > Date.now() ? hit.principal : undefined;
+    },
+
     /** The principal for a presented key, or null when the key is unknown or revoked. */
     async resolve(presentedKey: string): Promise<Principal | null> {
       const hash = hashApiKey(presentedKey);
       const now = Date.now();
       const hit = cache.get(hash);
       if (hit && hit.expires > now) return hit.principal;
+      const seen = changes;
       const row = await repo.findApiKeyByHash(db, hash);
       const principal = row && !row.revokedAt ? { keyId: row.id, name: row.name, role: row.role, agencyCode: row.agencyCode } : null;
+      if (!watching || seen !== changes) return principal;
       if (cache.size >= KEY_CACHE_MAX) cache.clear();
       cache.set(hash, { principal, expires: now + KEY_CACHE_TTL_MS });
       return principal;
+    },
+
+    /** Starts listening for key changes made by any instance (at start-up; the app's onReady). */
+    async watchRevocations(database: Pick<Database, 'listen'>): Promise<void> {
+      if (unlisten) return;
+      unlisten = await database.listen(repo.KEY_CHANGES_CHANNEL, {
+        onMessage: (hash) => {
+          changes++;
+          cache.delete(hash);
+        },
+        // Notifications may have been missed: forget everything cached so far.
+        onGap: () => {
+          changes++;
+          cache.clear();
+        },
+      });
+      watching = true;
+    },
+
+    async stopWatching(): Promise<void> {
+      watching = false;
+      cache.clear();
+      const stop = unlisten;
+      unlisten = undefined;
+      await stop?.();
     },
 
     async list(): Promise<ApiKey[]> {
@@ -90,6 +133,7 @@ export function createApiKeyService(db: Db) {
           throw new ProblemError('LAST_ADMIN_KEY', 'This is the last active admin key; create another admin key before revoking it');
         }
         const row = (await repo.setRevoked(tx, id, new Date()))!;
+        await repo.notifyKeyChanged(tx, row.keyHash);
         await recordAudit(tx, actor, { entity: 'api-key', entityId: id, action: 'revoke', before: repo.toApiKey(current), after: repo.toApiKey(row) });
         return row;
       });
@@ -102,7 +146,13 @@ export function createApiKeyService(db: Db) {
      * operator who sets it means it to work). Otherwise, on a database with no keys at all, one admin key is
      * generated, logged once and written to DATA_DIR/admin-api-key with mode 0600.
      */
-    async bootstrapAdminKey(options: { adminApiKey: string | undefined; dataDir: string; log: FastifyBaseLogger }): Promise<void> {
+    async bootstrapAdminKey(options: {
+      adminApiKey: string | undefined;
+      dataDir: string;
+      log: FastifyBaseLogger;
+      /** Shows a line to the operator as it is, outside the JSON log (the generated key, once). */
+      print: (line: string) => void;
+    }): Promise<void> {
       const system: Actor = { keyId: null, requestId: 'bootstrap' };
       if (options.adminApiKey) {
         const hash = hashApiKey(options.adminApiKey);
@@ -121,7 +171,10 @@ export function createApiKeyService(db: Db) {
           });
           options.log.info('registered the admin key from ADMIN_API_KEY');
         } else if (existing.revokedAt) {
-          await repo.setRevoked(db, existing.id, null);
+          await db.transaction(async (tx) => {
+            await repo.setRevoked(tx, existing.id, null);
+            await repo.notifyKeyChanged(tx, hash);
+          });
           options.log.warn('ADMIN_API_KEY had been revoked; it is active again because the environment sets it');
         }
         return;
@@ -132,7 +185,9 @@ export function createApiKeyService(db: Db) {
       const file = join(options.dataDir, 'admin-api-key');
       await writeFile(file, `${secret}\n`, { mode: 0o600 });
       await chmod(file, 0o600);
-      options.log.warn({ adminApiKeyFile: file }, `No API keys existed, so an admin key was generated. It is shown once here and kept in ${file}: ${secret}`);
+      // The secret stays out of the JSON log (logs are shipped and kept); the operator reads it once on its own line.
+      options.log.warn({ adminApiKeyFile: file }, `No API keys existed, so an admin key was generated; it is printed once below and kept in ${file}`);
+      options.print(`\nAdmin API key (shown once; also in ${file}):\n\n    ${secret}\n\n`);
     },
   };
 }

@@ -241,7 +241,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRouteOptions> = a
     uploads.post(
       '/v1/documents/:id/files',
       {
-        config: { access: writers },
+        config: { access: writers, bulk: true },
         bodyLimit: options.fileLimit,
         schema: {
           tags,

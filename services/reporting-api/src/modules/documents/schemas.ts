@@ -173,8 +173,11 @@ export type DocumentFile = Static<typeof DocumentFileSchema>;
 
 export const DocumentFileListSchema = Type.Object({ items: Type.Array(ref(DocumentFileSchema)) }, { $id: 'DocumentFileList', additionalProperties: false });
 
-/** A file's own name: no folders, no control characters. */
-export const FILENAME_PATTERN = '^[^/\\\\\\x00-\\x1f]+$';
+/**
+ * A file's own name. No path separators, no control characters, and no bidirectional controls (U+202E and its kin), which make
+ * "invoice\u202Efdp.exe" show as "invoiceexe.pdf" in a file list: such a name is refused, not silently changed.
+ */
+export const FILENAME_PATTERN = '^[^/\\\\\\x00-\\x1f\\x7f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]+$';
 export const FILENAME_MAX = 255;
 
 export const UploadQuery = Type.Object(
@@ -225,10 +228,23 @@ export const ExtractRequestSchema = Type.Object(
   },
 );
 
+/**
+ * Citations an extract answers at most, in text order. A real report cites a few hundred; a megabyte of one
+ * citation repeated would otherwise answer several megabytes. Counts and registration still cover every citation.
+ */
+export const MAX_CITATIONS_RETURNED = 1000;
+
 export const ExtractResultSchema = Type.Object(
   {
-    citations: Type.Array(ref(CitationSchema)),
-    documents: Type.Integer({ description: 'Distinct documents among the citations' }),
+    citations: Type.Array(ref(CitationSchema), {
+      maxItems: MAX_CITATIONS_RETURNED,
+      description: `The citations in text order, at most the first ${MAX_CITATIONS_RETURNED} (see truncated)`,
+    }),
+    found: Type.Integer({ minimum: 0, description: 'Every citation in the text, returned or not' }),
+    truncated: Type.Boolean({
+      description: `True when the text has more citations than the ${MAX_CITATIONS_RETURNED} returned; counts and registration still cover all`,
+    }),
+    documents: Type.Integer({ description: 'Distinct documents among all the citations' }),
     registered: Type.Optional(
       Type.Object(
         {

@@ -18,7 +18,7 @@ import type { WriteContext } from '../../domain/actor.js';
 import { recordAudit } from '../audit/repository.js';
 import { assertMayChangeDocument, requireDocument } from './lookup.js';
 import * as repo from './repository.js';
-import type { Document, DocumentListQuery, DocumentPatch, NewDocument } from './schemas.js';
+import { MAX_CITATIONS_RETURNED, type Document, type DocumentListQuery, type DocumentPatch, type NewDocument } from './schemas.js';
 
 type Fields = {
   type: DocumentType;
@@ -38,9 +38,18 @@ const MAX_REGISTERED_PER_TEXT = 2000;
 
 type ExtractResult = {
   citations: Array<Citation & { documentId?: string }>;
+  /** Every citation found, returned or not. */
+  found: number;
+  truncated: boolean;
   documents: number;
   registered?: { created: number; existing: number; skipped: number };
 };
+
+/** The answer's citations, cut to MAX_CITATIONS_RETURNED, with the flag that says so. */
+function bounded(citations: ExtractResult['citations']): Pick<ExtractResult, 'citations' | 'found' | 'truncated'> {
+  const truncated = citations.length > MAX_CITATIONS_RETURNED;
+  return { citations: truncated ? citations.slice(0, MAX_CITATIONS_RETURNED) : citations, found: citations.length, truncated };
+}
 
 type Cursor = { rank: number; issuedOn: string; id: string };
 const isCursor = (v: unknown): v is Cursor =>
@@ -237,7 +246,7 @@ export function createDocumentService(db: Db) {
         else bucket.push({ identity, members: [i] });
       }
       const distinct = [...buckets.values()].flat();
-      if (!register) return { citations, documents: distinct.length };
+      if (!register) return { ...bounded(citations), documents: distinct.length };
       if (distinct.length > MAX_REGISTERED_PER_TEXT) {
         throw new ProblemError('VALIDATION_FAILED', `The text cites ${distinct.length} documents; register at most ${MAX_REGISTERED_PER_TEXT} at once`, {
           errors: [
@@ -284,7 +293,7 @@ export function createDocumentService(db: Db) {
           }
           for (const i of group.members) citations[i]!.documentId = row.id;
         }
-        return { citations, documents: distinct.length, registered: { created, existing: distinct.length - created - skipped, skipped } };
+        return { ...bounded(citations), documents: distinct.length, registered: { created, existing: distinct.length - created - skipped, skipped } };
       });
     },
   };

@@ -209,14 +209,33 @@ export function bucketsOf(from: string, to: string): { first: string; last: stri
   return { first, last: to.slice(0, 7) };
 }
 
-/** Group keys; month is the reporting month (the bucket), so raw rows and roll-ups group alike. */
+/**
+ * Group keys, over the series (`se`, see windowTotalsQuery) joined to their procedure (`p`); month is the reporting
+ * month (the bucket), so raw rows and roll-ups group alike.
+ */
 const GROUP_EXPR: Record<GroupBy, string> = {
-  none: `'all'`,
-  agency: 'c.agency_code',
-  procedure: 'c.procedure_code',
+  none: `'all'::text`,
+  agency: 'se.a',
+  procedure: 'se.pr',
   field: 'p.field',
-  month: `to_char((c.day - 14) + interval '1 month', 'YYYY-MM')`,
+  month: 'se.b',
 };
+
+/**
+ * A series' stocks come from its first day's row (carried over) and its last day's row (pending…). To take them in
+ * the same single aggregation pass as the flows (no sort by day, no join back to the rows), each row's count is
+ * packed with its day into one bigint, day first: min() of the packed values is the first day's, max() the last
+ * day's (a series has one row per day), and the count is unpacked from the low 33 bits. A count (int4 or null) is
+ * stored there as count + 2^31 + 1, null as 0, so every int4 and null round-trip. `day` is a non-negative integer
+ * (days since 0001-01-01 for raw rows, year × 12 + month for roll-up rows): at most about 2^20 · 2^33, far below
+ * 2^63.
+ */
+const PACK = 8_589_934_592; // 2^33
+const INT4_OFFSET = 2_147_483_649; // 2^31 + 1
+const packed = (column: string) => `day::bigint * ${PACK} + coalesce(${column}::bigint + ${INT4_OFFSET}, 0)`;
+const unpacked = (expr: string) => `(nullif(${expr} % ${PACK}, 0) - ${INT4_OFFSET})::int`;
+const FIRST_DAY_STOCKS = ['carried_over'];
+const LAST_DAY_STOCKS = ['pending', 'pending_within', 'pending_overdue'];
 
 export interface GroupTotals {
   key: string;
@@ -247,9 +266,10 @@ function monthlyRows(buckets: { first: string; last: string }, agencies: SQL, so
       select m.agency_code, m.procedure_code, m.source, m.bucket, ${sql.raw(MONTHLY_VALUES.map((col) => `m.${col}`).join(', '))}
       from dossier_monthly m
       where m.bucket between ${buckets.first} and ${buckets.last} and m.agency_code in ${agencies} ${ofSource('m')}
+        -- An anti-join on plain column equalities: hashed (or probed through the marks' primary key), once per read.
         and not exists (
           select from dossier_monthly_dirty d
-          where (d.agency_code, d.procedure_code, d.source, d.bucket) = (m.agency_code, m.procedure_code, m.source, m.bucket)
+          where d.agency_code = m.agency_code and d.procedure_code = m.procedure_code and d.source = m.source and d.bucket = m.bucket
         )
       union all
       select c.agency_code, c.procedure_code, c.source, d.bucket, ${sql.raw(monthlyAggregates('c'))}
@@ -267,52 +287,56 @@ function monthlyRows(buckets: { first: string; last: string }, agencies: SQL, so
  * procedure and source at the window's first day (carried over) and last day (pending), then summed. A window made
  * of whole reporting months reads the roll-up (see monthlyRows); any other, the raw rows, narrowed by the
  * (day, agency) index.
+ *
+ * Its cost is linear in the window's rows, whatever the number of series: the rows are aggregated once, per series
+ * (agency, procedure, source, and the month when grouping by month), flows and stocks together (see PACK), and the
+ * series then per group. Nothing joins the rows back to their series (with many series, a join of a CTE to itself
+ * could be planned as nested loops over unindexed CTE scans: series × rows).
  */
 export function windowTotalsQuery(f: WindowFilter): SQL {
   const group = sql.raw(GROUP_EXPR[f.groupBy]);
-  const flows = FLOW_COLUMNS;
-  const stocks = STOCK_COLUMNS;
+  const byMonth = f.groupBy === 'month';
   const buckets = bucketsOf(f.from, f.to);
   const agencies = sql`(select code from tree)`;
-  const columns = sql.raw([...flows, ...stocks].map((col) => `c.${col}`).join(', '));
+  const columns = sql.raw([...FLOW_COLUMNS, ...STOCK_COLUMNS].map((col) => `c.${col}`).join(', '));
+  const seriesColumns = sql.raw(
+    [
+      ...FLOW_COLUMNS.map((c) => `sum(${c}) as ${c}`),
+      ...FIRST_DAY_STOCKS.map((c) => `${unpacked(`min(${packed(c)})`)} as ${c}`),
+      ...LAST_DAY_STOCKS.map((c) => `${unpacked(`max(${packed(c)})`)} as ${c}`),
+    ].join(', '),
+  );
   return sql`
     with recursive tree(code) as (
       select code from agencies where ${f.root ? sql`code = ${f.root}` : sql`parent_code is null`}
       union
       select a.code from agencies a join tree t on a.parent_code = t.code where ${f.subtree === false ? sql`false` : sql`true`}
-    ),
-    w as materialized (${
-      buckets
-        ? sql`
-      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.bucket as day, ${f.groupBy === 'month' ? sql.raw('c.bucket') : group} as g, c.as_of, ${columns}
-      from (${monthlyRows(buckets, agencies, f.source)}) c
-      join procedures p on p.code = c.procedure_code`
-        : sql`
-      select c.agency_code as a, c.procedure_code as pr, c.source as s, c.day::text as day, ${group} as g, c.as_of, ${columns}
-      from dossier_counts c join procedures p on p.code = c.procedure_code
-      where c.day between ${f.from}::date and ${f.to}::date
-        and c.agency_code in ${agencies}
-        ${f.source ? sql`and c.source = ${f.source}` : sql``}`
-    }
-    ),
-    -- Each series (agency, procedure, source) within a group: its first and last day in the window.
-    series as (select a, pr, s, g, min(day) as first_day, max(day) as last_day from w group by a, pr, s, g),
-    stocks as (
-      select se.g, sum(f.carried_over) as carried_over, sum(l.pending) as pending,
-             sum(l.pending_within) as pending_within, sum(l.pending_overdue) as pending_overdue
-      from series se
-      join w f on (f.a, f.pr, f.s, f.g, f.day) = (se.a, se.pr, se.s, se.g, se.first_day)
-      join w l on (l.a, l.pr, l.s, l.g, l.day) = (se.a, se.pr, se.s, se.g, se.last_day)
-      group by se.g
-    ),
-    flows as (
-      select g, max(as_of) as max_as_of, string_agg(distinct s, ',') as sources,
-             ${sql.raw(flows.map((c) => `coalesce(sum(${c}), 0) as ${c}`).join(', '))}
-      from w group by g
     )
-    select flows.*, ${sql.raw(stocks.map((c) => `coalesce(stocks.${c}, 0) as ${c}`).join(', '))}
-    from flows left join stocks on stocks.g = flows.g
-    order by flows.g`;
+    select ${group} as g, max(se.as_of) as max_as_of, string_agg(distinct se.s, ',') as sources,
+      ${sql.raw([...FLOW_COLUMNS, ...STOCK_COLUMNS].map((c) => `coalesce(sum(se.${c}), 0)::bigint as ${c}`).join(', '))}
+    from (
+      -- Each series (agency, procedure, source; by month, within each month): its flows and its stocks, in one pass.
+      select a, pr, s, b, max(as_of) as as_of, ${seriesColumns}
+      from (${
+        buckets
+          ? sql`
+        select c.agency_code as a, c.procedure_code as pr, c.source as s, ${byMonth ? sql`c.bucket` : sql`null::text`} as b,
+          left(c.bucket, 4)::int * 12 + right(c.bucket, 2)::int as day, c.as_of, ${columns}
+        from (${monthlyRows(buckets, agencies, f.source)}) c`
+          : sql`
+        select c.agency_code as a, c.procedure_code as pr, c.source as s, ${byMonth ? sql.raw(`to_char((c.day - 14) + interval '1 month', 'YYYY-MM')`) : sql`null::text`} as b,
+          c.day - date '0001-01-01' as day, c.as_of, ${columns}
+        from dossier_counts c
+        where c.day between ${f.from}::date and ${f.to}::date
+          and c.agency_code in ${agencies}
+          ${f.source ? sql`and c.source = ${f.source}` : sql``}`
+      }
+      ) r
+      group by a, pr, s, b
+    ) se
+    join procedures p on p.code = se.pr
+    group by 1
+    order by 1`;
 }
 
 /** A row of windowTotalsQuery as the API's shape. */

@@ -16,7 +16,7 @@ export const dossierRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/v1/dossier-counts',
     {
-      config: { access: ['admin', 'ingest', 'agency'] },
+      config: { access: ['admin', 'ingest', 'agency'], bulk: true },
       bodyLimit: MAX_BATCH_BYTES,
       schema: {
         tags: ['dossiers'],
@@ -96,6 +96,11 @@ export const dossierRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const options = { atomic: request.query.atomic ?? false, idempotencyKey: request.headers['idempotency-key'] };
       const csv = Buffer.isBuffer(request.body) ? countsFromCsv(request.body, request.query) : undefined;
+      // The body schema is a choice of media types; a request with no body and no Content-Type meets neither.
+      if (request.body === undefined || request.body === null)
+        throw new ProblemError('VALIDATION_FAILED', 'Send the counts as a JSON body {"counts": […]} or as text/csv', {
+          errors: [{ in: 'body', pointer: '', message: 'required' }],
+        });
       const counts = csv ? csv.counts : (request.body as Static<typeof DossierCountBatchSchema>).counts;
       const { summary, replayed } = await dossiers.ingest(request.principal, counts, options).catch((error: unknown) => {
         // An atomic refusal carries the summary: give its rows their lines too.

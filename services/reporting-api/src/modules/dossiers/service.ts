@@ -8,13 +8,14 @@
  */
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/connection.js';
+import { allowLongStatements, type Db, type Tx } from '../../db/connection.js';
 import { LOCKS } from '../../db/locks.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import { checkCounts, COUNT_FIELDS, type CountField } from '../../domain/dossiers.js';
 import { rate } from '../../domain/rate.js';
 import type { Principal } from '../../domain/roles.js';
 import { ProblemError } from '../../errors.js';
+import type { Metrics } from '../../metrics.js';
 import { requireAgency } from '../agencies/lookup.js';
 import { findAgencies, subtreeCodes } from '../agencies/repository.js';
 import { requirePeriod } from '../periods/lookup.js';
@@ -30,6 +31,10 @@ export interface DossierServiceDeps {
    * does, the error is swallowed: the push is stored, and the marks keep reads right until a later refresh.
    */
   afterCommit?: () => void;
+  /** Counts the rows of each committed push by outcome (not a replayed answer: nothing was written again). */
+  metrics?: Pick<Metrics, 'dossierRowsIngested'>;
+  /** Statement timeout for a push's transaction, ms: a nightly export may carry a hundred thousand rows. */
+  bulkStatementTimeoutMs?: number;
 }
 
 export function createDossierService(db: Db, deps: DossierServiceDeps = {}) {
@@ -119,6 +124,7 @@ export function createDossierService(db: Db, deps: DossierServiceDeps = {}) {
   /** One ingestion's transaction; the counts watermark is bumped last, so its hot rows are locked the shortest time. */
   async function ingestTx(principal: Principal | undefined, inputs: DossierCountInput[], options: { atomic: boolean; idempotencyKey?: string | undefined }) {
     return db.transaction(async (tx) => {
+      if (deps.bulkStatementTimeoutMs) await allowLongStatements(tx, deps.bulkStatementTimeoutMs);
       const key = principal && options.idempotencyKey;
       const hash = key
         ? createHash('sha256')
@@ -199,6 +205,7 @@ export function createDossierService(db: Db, deps: DossierServiceDeps = {}) {
       options: { atomic: boolean; idempotencyKey?: string | undefined },
     ): Promise<{ summary: IngestSummary; replayed: boolean }> {
       const { summary, replayed, changed } = await ingestTx(principal, inputs, options);
+      if (!replayed) deps.metrics?.dossierRowsIngested(summary);
       if (changed.size > 0 && deps.afterCommit) {
         try {
           deps.afterCommit();

@@ -201,7 +201,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/v1/reports/:periodId/:agencyCode/annex',
       {
-        config: { access: writers },
+        config: { access: writers, bulk: true },
         bodyLimit: MAX_ANNEX_FILE,
         schema: {
           tags,

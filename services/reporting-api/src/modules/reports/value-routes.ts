@@ -57,7 +57,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/v1/values',
     {
-      config: { access: writers },
+      config: { access: writers, bulk: true },
       bodyLimit: 50 * 1024 * 1024,
       schema: {
         tags: ['values'],

@@ -8,7 +8,8 @@
  * with old and new value in the same transaction. Rule findings are computed on the report as it stands after
  * the submission (or would stand, for a dry run).
  */
-import type { Db, Tx } from '../../db/connection.js';
+import { allowLongStatements, type Db, type Tx } from '../../db/connection.js';
+import type { Metrics } from '../../metrics.js';
 import type { ReportedValue } from '../../domain/indicators.js';
 import type { Finding } from '../../domain/report.js';
 import { frozenCode, frozenMessage, isFrozen } from '../../domain/report-workflow.js';
@@ -33,7 +34,15 @@ import type { ImportSummary } from './value-schemas.js';
 type Conflict = ImportSummary['conflicts'][number];
 type KeyedFinding = Finding & { period: string; agency: string };
 
-export function createValueService(db: Db, deps: { templates: TemplateService; reader: ReportReader }) {
+export interface ValueServiceDeps {
+  templates: TemplateService;
+  reader: ReportReader;
+  metrics?: Pick<Metrics, 'valuesWritten'>;
+  /** Statement timeout for a submission's transaction, ms: a batch for hundreds of agencies may take long. */
+  bulkStatementTimeoutMs?: number;
+}
+
+export function createValueService(db: Db, deps: ValueServiceDeps) {
   /** A period that takes values, with its template; or why not, as a problem code and sentence. */
   type Refusal = { code: SubmissionRowCode & ProblemCode; message: string };
 
@@ -73,7 +82,8 @@ export function createValueService(db: Db, deps: { templates: TemplateService; r
    * every row (period, agency, role) into a problem answer instead of one conflict per row.
    */
   async function apply(ctx: WriteContext, rows: InputRow[], options: { dryRun: boolean; atomic: boolean }, requestLevel: boolean): Promise<ImportSummary> {
-    return db.transaction(async (tx) => {
+    const result = await db.transaction(async (tx) => {
+      if (deps.bulkStatementTimeoutMs) await allowLongStatements(tx, deps.bulkStatementTimeoutMs);
       const conflicts: Conflict[] = [];
       const reject = (row: InputRow, code: SubmissionRowCode, message: string) =>
         conflicts.push({ index: row.index, indicator: row.indicator, ...(!requestLevel && { period: row.periodId, agency: row.agencyCode }), code, message });
@@ -172,6 +182,9 @@ export function createValueService(db: Db, deps: { templates: TemplateService; r
       }
       return summary;
     });
+    // Counted once committed, so a rolled-back write is not.
+    if (result.written) deps.metrics?.valuesWritten(result.created + result.updated);
+    return result;
   }
 
   const isAuditCursor = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;

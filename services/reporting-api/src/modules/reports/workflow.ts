@@ -7,10 +7,12 @@
  */
 import type { Db, Tx } from '../../db/connection.js';
 import type { AgencyKind } from '../../domain/agencies.js';
+import type { RuleSeverity } from '../../domain/report.js';
 import { rate } from '../../domain/rate.js';
 import { isOnTime } from '../../domain/periods.js';
 import { frozenCode, isFrozen, REPORT_MOVES, refusal, type ReportMove } from '../../domain/report-workflow.js';
 import { ProblemError } from '../../errors.js';
+import type { Metrics } from '../../metrics.js';
 import { decodeCursor } from '../../schemas/cursor.js';
 import { fetchPage, mapPage } from '../../schemas/paging.js';
 import { findAgencies } from '../agencies/repository.js';
@@ -29,7 +31,10 @@ type Timeliness = 'on_time' | 'late' | null;
 const timelinessOf = (firstSubmittedAt: Date | null, dueOn: string): Timeliness =>
   firstSubmittedAt ? (isOnTime(firstSubmittedAt, dueOn) ? 'on_time' : 'late') : null;
 
-export function createReportService(db: Db, deps: { values: ValueService; reader: ReportReader }) {
+export function createReportService(
+  db: Db,
+  deps: { values: ValueService; reader: ReportReader; metrics?: Pick<Metrics, 'reportTransition' | 'ruleFindings'> },
+) {
   async function view(tx: Tx, key: ReportKey, dueOn: string): Promise<Report> {
     const row = await repo.findReport(tx, key);
     const transitions = row ? await repo.transitionsOf(tx, key) : [];
@@ -75,7 +80,7 @@ export function createReportService(db: Db, deps: { values: ValueService; reader
     name: ReportMove,
     options: { reason?: string | null; writable?: boolean; before?: (tx: Tx, h: ReportHead) => Promise<Partial<repo.ReportRow>> } = {},
   ): Promise<Report> {
-    return db.transaction(async (tx) => {
+    const report = await db.transaction(async (tx) => {
       let h: ReportHead;
       if (options.writable) h = await writableHead(tx, ctx, key);
       else {
@@ -93,6 +98,9 @@ export function createReportService(db: Db, deps: { values: ValueService; reader
       await repo.insertTransition(tx, { ...key, fromState: from, toState: to, actorKeyId: ctx.actor.keyId, reason: options.reason ?? null });
       return view(tx, key, h.period!.dueOn);
     });
+    // Counted once committed, so a refused or rolled-back move is not.
+    deps.metrics?.reportTransition(name);
+    return report;
   }
 
   return {
@@ -148,25 +156,38 @@ export function createReportService(db: Db, deps: { values: ValueService; reader
       });
     },
 
-    /** Runs the blocking rules; refused with the findings if any fails. */
-    submit: (ctx: WriteContext, key: ReportKey) =>
-      move(ctx, key, 'submit', {
-        writable: true,
-        async before(tx, h) {
-          const context = await deps.reader.context(key, tx);
-          if (context.values.size === 0) throw new ProblemError('REPORT_EMPTY', `The report ${key.periodId}/${key.agencyCode} has no values`);
-          const { findings } = await deps.values.findings(key, context);
-          const blocking = findings.filter((f) => f.severity === 'blocking');
-          if (blocking.length > 0) {
-            throw new ProblemError('REPORT_BLOCKED', `${blocking.length} blocking rule(s) fail: ${blocking.map((f) => f.rule).join(', ')}`, {
-              extra: { findings: blocking },
-            });
-          }
-          const now = new Date();
-          const firstSubmittedAt = h.report ? ((await repo.findReport(tx, key))?.firstSubmittedAt ?? now) : now;
-          return { submittedAt: now, firstSubmittedAt, returnReason: null };
-        },
-      }),
+    /**
+     * Runs the blocking rules; refused with the findings if any fails. The findings are counted once the submission is
+     * decided: submitted (committed), or refused by a blocking rule.
+     */
+    async submit(ctx: WriteContext, key: ReportKey) {
+      let evaluated: Array<{ severity: RuleSeverity }> = [];
+      try {
+        const report = await move(ctx, key, 'submit', {
+          writable: true,
+          async before(tx, h) {
+            const context = await deps.reader.context(key, tx);
+            if (context.values.size === 0) throw new ProblemError('REPORT_EMPTY', `The report ${key.periodId}/${key.agencyCode} has no values`);
+            const { findings } = await deps.values.findings(key, context);
+            evaluated = findings;
+            const blocking = findings.filter((f) => f.severity === 'blocking');
+            if (blocking.length > 0) {
+              throw new ProblemError('REPORT_BLOCKED', `${blocking.length} blocking rule(s) fail: ${blocking.map((f) => f.rule).join(', ')}`, {
+                extra: { findings: blocking },
+              });
+            }
+            const now = new Date();
+            const firstSubmittedAt = h.report ? ((await repo.findReport(tx, key))?.firstSubmittedAt ?? now) : now;
+            return { submittedAt: now, firstSubmittedAt, returnReason: null };
+          },
+        });
+        deps.metrics?.ruleFindings(evaluated);
+        return report;
+      } catch (error) {
+        if (error instanceof ProblemError && error.code === 'REPORT_BLOCKED') deps.metrics?.ruleFindings(evaluated);
+        throw error;
+      }
+    },
 
     accept: (ctx: WriteContext, key: ReportKey) => move(ctx, key, 'accept'),
 

@@ -1,0 +1,1 @@
+CREATE INDEX "dossier_counts_series_idx" ON "dossier_counts" USING btree ("agency_code","procedure_code","source","day");
