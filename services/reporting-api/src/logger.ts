@@ -3,7 +3,7 @@
  * are), or pino-pretty's coloured lines for a person at a terminal. Secrets are redacted wherever they might appear.
  */
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -31,6 +31,10 @@ export class RequestLogController extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const status = reply.statusCode;
+    // Built only when it will be written: at LOG_LEVEL=warn the hot path pays nothing for it. Without a logger
+    // (logger: false) Fastify's stand-in has no isLevelEnabled, and writes nothing either.
+    const log = request.log as Partial<Logger>;
+    if (!error && status < 500 && !log.isLevelEnabled?.('info')) return;
     const line = {
       method: request.method,
       route: request.routeOptions.url ?? null,
