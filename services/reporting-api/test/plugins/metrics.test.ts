@@ -57,7 +57,7 @@ function counts(n: number, asOf: string) {
 
 t.test('/metrics', async (t) => {
   const api = await buildTestApp(t, { metricsToken: TOKEN });
-  const { request } = api;
+  const request = api.request.bind(api);
   const scrape = async () => {
     const res = await request({ method: 'GET', url: '/metrics' });
     if (res.statusCode !== 200) throw new Error(`scrape answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
