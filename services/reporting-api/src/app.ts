@@ -24,6 +24,8 @@ import { dossierRoutes } from './modules/dossiers/routes.js';
 import { dossierSchemas } from './modules/dossiers/schemas.js';
 import { procedureRoutes } from './modules/procedures/routes.js';
 import { procedureSchemas } from './modules/procedures/schemas.js';
+import { documentImportRoutes } from './modules/reports/document-import-routes.js';
+import { reportDocumentRoutes } from './modules/reports/document-routes.js';
 import { reportRoutes } from './modules/reports/routes.js';
 import { reportSchemas } from './modules/reports/schemas.js';
 import { templateRoutes } from './modules/templates/routes.js';
@@ -225,6 +227,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(valueRoutes);
   await app.register(dashboardRoutes);
   await app.register(reportRoutes);
+  await app.register(reportDocumentRoutes);
+  await app.register(documentImportRoutes);
   await app.register(procedureRoutes);
   await app.register(dossierRoutes);
   await app.register(documentRoutes, { fileLimit: options.documentFileLimit ?? DEFAULT_DOCUMENT_FILE_LIMIT });

@@ -11,6 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import t, { type Test } from 'tap';
+import { Document, Packer, Paragraph, Table, TableCell, TableRow } from 'docx';
+import { parseCsv } from '../src/domain/csv.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 
 /** A parameter example as it travels in a URL or header: strings as they are, anything else as JSON. */
@@ -62,6 +64,7 @@ const ORDER: Array<{ first: string; then: string; why: string }> = [
   { first: 'returnReport', then: 'reopenReport', why: 'reopen puts the returned report back to draft' },
   // Importing the annex writes values: after the report is a draft again.
   { first: 'reopenReport', then: 'importReportAnnex', why: 'the import writes values, which needs a draft (or returned) report' },
+  { first: 'reopenReport', then: 'importReportDocument', why: 'the import writes values and the narrative, which needs a draft (or returned) report' },
 ];
 
 /** Binary bodies are not examples: the user picks a file. Here, the file a user would pick. */
@@ -71,6 +74,24 @@ const PICKED_FILE: Record<string, (api: TestApp, url: string) => Promise<{ conte
     const exported = await api.request({ method: 'GET', url: `${url.split('?')[0]}?format=csv` });
     if (exported.statusCode !== 200) throw new Error(`export for the import failed: ${exported.body}`);
     return { contentType: 'text/csv', payload: exported.rawPayload };
+  },
+  // The report's annex as a Word table under one narrative section: importing it changes no value.
+  importReportDocument: async (api, url) => {
+    const exported = await api.request({ method: 'GET', url: `${url.split('/document')[0]}/annex?format=csv` });
+    if (exported.statusCode !== 200) throw new Error(`export for the import failed: ${exported.body}`);
+    const rows = parseCsv(exported.body).map((cells) => new TableRow({ children: cells.map((c) => new TableCell({ children: [new Paragraph(c)] })) }));
+    const doc = new Document({
+      sections: [
+        {
+          children: [
+            new Paragraph('I. Tình hình thực hiện nhiệm vụ cải cách hành chính (CCHC):'),
+            new Paragraph('Ban hành Kế hoạch số 01/KH-BQL ngày 05/01/2023 thực hiện cải cách hành chính năm 2023.'),
+            new Table({ rows }),
+          ],
+        },
+      ],
+    });
+    return { contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', payload: await Packer.toBuffer(doc) };
   },
   uploadDocumentFile: async () => ({
     contentType: 'application/pdf',

@@ -908,6 +908,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/{periodId}/{agencyCode}/document": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report as an official document (DOCX, Nghị định 30/2020 layout)
+         * @description A4, Times New Roman: the issuing body and national motto, number and date, BÁO CÁO with its trích yếu, Kính gửi, the narrative by section, Nơi nhận and the signer, then the annex table (numbers written the Vietnamese way). From the report’s document metadata (PATCH document); what is not set takes its default or is printed as dots.
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["exportReportDocument"];
+        put?: never;
+        /**
+         * Import a report written in Word (DOCX): narrative, annex table, citations
+         * @description Send the DOCX as the body (its Content-Type, or application/octet-stream), or as an HTML form (multipart/form-data, `curl -F file=@bao-cao.docx`) with the file as the part named file. The narrative is split into sections by their headings ("I.", "II.", … at the start of a paragraph; sub-headings "1.", "2." stay inside) and written to the report’s narrative, as PATCH does (other sections stay). The Word table STT | Chỉ tiêu thống kê | Đơn vị tính | Kết quả thống kê | Ghi chú goes through the annex import: the same matching, summary, dry run and atomicity (an unmatched or unreadable row refuses the file, 422 SUBMISSION_REJECTED, and nothing is written). Citations are read from the narrative and from each row’s Ghi chú; register=true registers the documents and cites them as the report’s and the values’ evidence. ODT and other files answer 415 FILE_CONTENT_MISMATCH (save as .docx); a frozen report answers 409.
+         *
+         *     Roles: admin, agency. An agency key only for its own agency subtree.
+         */
+        post: operations["importReportDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{id}/summary-document": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The province’s summary of a period for Sở Nội vụ (DOCX)
+         * @description Same layout as the report document: who reported (on time, late, missing, against the expected agencies), the roll-up over the tree of agency, and the blocking and warning findings of each report that holds values (drafts included).
+         *
+         *     Access: any API key (no key when the service runs with PUBLIC_READ=true).
+         */
+        get: operations["exportPeriodSummaryDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/procedures": {
         parameters: {
             query?: never;
@@ -1839,6 +1889,26 @@ export interface components {
             actorKeyId: string | null;
             reason: string | null;
         };
+        ReportDocument: {
+            number?: string | null;
+            place?: string | null;
+            issuedOn?: string | null;
+            governingBody?: string | null;
+            issuer?: string | null;
+            title?: string | null;
+            recipients?: string[] | null;
+            opening?: string | null;
+            closing?: string | null;
+            distribution?: string[] | null;
+            signer?: {
+                authority?: string | null;
+                position?: string | null;
+                name?: string | null;
+            } | null;
+            sectionTitles?: {
+                [key: string]: string;
+            } | null;
+        };
         Report: {
             period: string;
             agency: string;
@@ -1849,6 +1919,7 @@ export interface components {
             };
             /** @description Ids of documents the report cites */
             evidence: string[];
+            document: components["schemas"]["ReportDocument"];
             /** @description How many values are stored */
             values: number;
             firstSubmittedAt: string | null;
@@ -1866,6 +1937,7 @@ export interface components {
                 [key: string]: string;
             };
             evidence?: string[];
+            document?: components["schemas"]["ReportDocument"];
         };
         ReturnReport: {
             /** @description Why the report goes back to the agency */
@@ -7661,6 +7733,433 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportReportDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
+                periodId: string;
+                /** @example BQL-KCN */
+                agencyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as a Word document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": Blob;
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importReportDocument: {
+        parameters: {
+            query?: {
+                /** @description Check and report, write nothing */
+                dryRun?: boolean;
+                /** @description All or nothing (the default for files): any unmatched or unreadable row refuses the file */
+                atomic?: boolean;
+                /** @description Register the documents the narrative and the notes cite (reusing registered ones), cite the narrative’s as the report’s evidence and each note’s as its value’s; without it, or on a dry run, citations are only reported */
+                register?: boolean;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
+                periodId: string;
+                /** @example BQL-KCN */
+                agencyCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": Blob;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The report as a Word document (DOCX)
+                     */
+                    file: Blob;
+                };
+            };
+        };
+        responses: {
+            /** @description What was read from the document, and what was written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: string;
+                        agency: string;
+                        dryRun: boolean;
+                        atomic: boolean;
+                        register: boolean;
+                        /** @description The narrative split into its sections ("I.", "II.", … headings; "1.", "2." stay inside) */
+                        narrative: {
+                            /** @description Characters of narrative read (headings included), the text citations are read from */
+                            length: number;
+                            /** @description Characters before the first section heading (letterhead, addressee, opening): read for citations, not stored */
+                            preambleLength: number;
+                            sections: {
+                                /**
+                                 * @description The heading’s roman numeral: the narrative’s key
+                                 * @example III
+                                 */
+                                key: string;
+                                /** @description The heading after the numeral */
+                                title: string;
+                                /** @description Characters of the section’s text (the heading not repeated) */
+                                length: number;
+                                paragraphs: number;
+                            }[];
+                        };
+                        /** @description null: the document has no annex table */
+                        annex: {
+                            dryRun: boolean;
+                            atomic: boolean;
+                            /** @description Whether anything was written */
+                            written: boolean;
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                            rejected: number;
+                            conflicts: components["schemas"]["Conflict"][];
+                            /** @description Rule findings on the report(s) as they stand after the submission */
+                            findings: components["schemas"]["Finding"][];
+                            /** @description Rows of the Word table read (the header row not counted) */
+                            rows: number;
+                            /** @description Rows matched to an indicator (as the annex import matches them) */
+                            matched: number;
+                            unmatched: number;
+                        } | null;
+                        citations: {
+                            narrative: components["schemas"]["ExtractResult"];
+                            /** @description The annex rows whose Ghi chú cites documents */
+                            notes: {
+                                /** @description The row number in the table (as the annex import numbers rows) */
+                                row: number;
+                                /** @description The indicator the row matched; null when it matched none */
+                                indicator: string | null;
+                                /** @description Offsets are into the note */
+                                citations: components["schemas"]["Citation"][];
+                            }[];
+                        };
+                        /** @description What the import wrote; nothing on a dry run */
+                        written: {
+                            /** @description The narrative sections written */
+                            narrative: string[];
+                            /** @description Documents added to the report’s evidence */
+                            reportEvidence: string[];
+                            /** @description Whether the annex import wrote values */
+                            values: boolean;
+                            /** @description Values whose evidence was set: the documents their notes cite, added to those cited before */
+                            valueEvidence: {
+                                indicator: string;
+                                documents: string[];
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body has a media type this route does not take (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refers to something missing or inactive */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this key or address (RATE_LIMITED); wait as Retry-After says */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    /** @description Requests allowed per minute */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in this minute */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the minute starts again */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or busy, the request timed out, or the service is overloaded (DATABASE_UNAVAILABLE, DATABASE_TIMEOUT, REQUEST_TIMEOUT, OVERLOADED); retry after the seconds Retry-After gives */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportPeriodSummaryDocument: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Root of the roll-up (default UBND-ST)
+                 * @example BQL-KCN
+                 */
+                agency?: string;
+                /**
+                 * @description The issuing agency (default SNV); its parent is the cơ quan chủ quản
+                 * @example BQL-KCN
+                 */
+                issuer?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description YYYY (year), YYYY-H1 (six months), YYYY-9M (nine months), YYYY-Q1..Q4, YYYY-M01..M12
+                 * @example 2023
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary as a Word document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": Blob;
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED, MALFORMED_BODY, …); `errors` lists the offending fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked (UNAUTHENTICATED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role or agency may not do this (FORBIDDEN) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with what is stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

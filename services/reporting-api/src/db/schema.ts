@@ -267,6 +267,22 @@ export const valueAudit = pgTable(
  * A report: one agency's filing for one period. Its values live in indicator_values; this row holds the
  * narrative, the workflow state and when it was first and last submitted (timeliness counts the first).
  */
+/** A report's document metadata as stored (see modules/reports/schemas.ts ReportDocument); every field optional. */
+export interface ReportDocumentData {
+  number?: string | null;
+  place?: string | null;
+  issuedOn?: string | null;
+  governingBody?: string | null;
+  issuer?: string | null;
+  title?: string | null;
+  recipients?: string[] | null;
+  opening?: string | null;
+  closing?: string | null;
+  distribution?: string[] | null;
+  signer?: { authority?: string | null; position?: string | null; name?: string | null } | null;
+  sectionTitles?: Record<string, string> | null;
+}
+
 export const reports = pgTable(
   'reports',
   {
@@ -279,6 +295,11 @@ export const reports = pgTable(
     state: text('state', { enum: REPORT_STATES }).notNull().default('draft'),
     /** Narrative per section (I–VII, or any heading), markdown allowed. */
     narrative: jsonb('narrative').$type<Record<string, string>>().notNull().default({}),
+    /**
+     * What the official document (the DOCX built from the report) needs beyond values and narrative: number, place,
+     * date, issuing body, trích yếu, recipients, distribution, signer, section titles. Unset fields take defaults.
+     */
+    document: jsonb('document').$type<ReportDocumentData>().notNull().default({}),
     firstSubmittedAt: timestamp('first_submitted_at', { withTimezone: true }),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
     returnReason: text('return_reason'),

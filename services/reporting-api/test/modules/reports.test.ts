@@ -189,11 +189,15 @@ t.test('reports', async (t) => {
     await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     t.equal(sheet.getRow(1).getCell(1).text, 'THỐNG KÊ SỐ LIỆU VÀ KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH');
-    t.match(sheet.getRow(2).getCell(1).text, /Ban Quản lý các khu công nghiệp tỉnh Sóc Trăng — kỳ báo cáo 2023/);
-    const header = sheet.getRow(3);
+    t.equal(sheet.getRow(2).getCell(1).text, 'NĂM 2023 TẠI BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP TỈNH SÓC TRĂNG');
+    t.match(sheet.getRow(3).getCell(1).text, /^\(Kèm theo Báo cáo số …\/BC-BQL ngày … tháng … năm … của Ban Quản lý các khu công nghiệp tỉnh Sóc Trăng\)$/);
+    const header = sheet.getRow(5);
     t.equal(header.getCell(2).text, 'Chỉ tiêu thống kê');
     t.equal(header.getCell(2).font?.bold, true, 'styled header');
-    t.ok((sheet.getColumn(2).width ?? 0) >= 60, 'a wide name column');
+    t.ok((sheet.getColumn(2).width ?? 0) >= 40, 'a wide name column');
+    const cells: unknown[] = [];
+    sheet.eachRow((row) => cells.push(row.getCell(4).value));
+    t.ok(cells.filter((v) => typeof v === 'number').length > 100, 'result cells are numbers, not text');
     const texts: string[] = [];
     sheet.eachRow((row) => texts.push(row.getCell(2).text));
     t.ok(texts.includes('Số lượng hồ sơ TTHC do cơ quan, đơn vị trả kết quả'), 'Vietnamese text intact');

@@ -5,7 +5,16 @@
  * stay blank, notes come back as they were.
  */
 import type { Db } from '../../db/connection.js';
-import { ANNEX_HEADER, ANNEX_TITLE, annexLines, matchAnnexRows, readAnnexTable, readAnnexValue } from '../../domain/annex.js';
+import {
+  ANNEX_HEADER,
+  type AnnexLine,
+  type AnnexReference,
+  annexLines,
+  annexTitles,
+  matchAnnexRows,
+  readAnnexTable,
+  readAnnexValue,
+} from '../../domain/annex.js';
 import { CsvError, parseCsv, toCsv } from '../../domain/csv.js';
 import type { ReportedValue } from '../../domain/indicators.js';
 import { ProblemError } from '../../errors.js';
@@ -15,11 +24,12 @@ import { expectedOf } from './repository.js';
 import { itemsOf } from './cells.js';
 import type { ReportReader } from './context.js';
 import type { DashboardService } from './dashboards.js';
+import { annexReference } from './document.js';
 import type { ReportKey } from './keys.js';
 import type { ImportSummary } from './value-schemas.js';
 import type { WriteContext } from '../../domain/actor.js';
 import type { ValueService } from './values.js';
-import { readWorkbook, writeWorkbook, XLSX_TYPE } from './workbook.js';
+import { readWorkbook, type SheetCell, type SheetLayout, writeWorkbook, XLSX_TYPE } from './workbook.js';
 
 export type AnnexFormat = 'csv' | 'xlsx';
 
@@ -31,16 +41,35 @@ export interface AnnexFile {
 
 const CSV_TYPE = 'text/csv; charset=utf-8';
 
+/** A table line: each cell as CSV text and as the workbook's cell (a number with its format where it is one). */
+interface TableLine {
+  cells: Array<{ text: string; cell: SheetCell }>;
+  heading: boolean;
+}
+
+const text = (value: string) => ({ text: value, cell: value });
+/** A value cell: its Vietnamese text for CSV, its number and format for XLSX. */
+const valueCell = (line: AnnexLine) => ({
+  text: line.value,
+  cell: line.number !== null ? { number: line.number, numFmt: line.numFmt ?? '#,##0' } : line.value,
+});
+
 async function render(
   format: AnnexFormat,
   name: string,
   titles: string[],
   header: string[],
   widths: number[],
-  lines: Array<{ cells: string[]; heading: boolean }>,
+  lines: TableLine[],
+  layout: SheetLayout,
 ): Promise<AnnexFile> {
-  if (format === 'csv') return { filename: `${name}.csv`, contentType: CSV_TYPE, body: toCsv([header, ...lines.map((l) => l.cells)]) };
-  return { filename: `${name}.xlsx`, contentType: XLSX_TYPE, body: await writeWorkbook({ sheetName: 'Phụ lục', titles, header, widths, lines }) };
+  if (format === 'csv') return { filename: `${name}.csv`, contentType: CSV_TYPE, body: toCsv([header, ...lines.map((l) => l.cells.map((c) => c.text))]) };
+  const sheetLines = lines.map((l) => ({ cells: l.cells.map((c) => c.cell), heading: l.heading }));
+  return {
+    filename: `${name}.xlsx`,
+    contentType: XLSX_TYPE,
+    body: await writeWorkbook({ sheetName: 'Phụ lục', titles, header, widths, lines: sheetLines, layout }),
+  };
 }
 
 /** XLSX files are zip archives ("PK"); anything else is read as CSV text. */
@@ -62,19 +91,27 @@ async function readTable(file: Buffer): Promise<string[][]> {
 
 export function createAnnexService(db: Db, deps: { values: ValueService; dashboards: DashboardService; reader: ReportReader }) {
   return {
-    /** One agency's report as the official table. */
-    async exportReport(key: ReportKey, format: AnnexFormat, options: { supplementary: boolean }): Promise<AnnexFile> {
+    /**
+     * One agency's report as the official table. `reference` is the report the annex is attached to (its number,
+     * date and issuer for the title's "Kèm theo Báo cáo số …" line); dots where it is not known.
+     */
+    async exportReport(key: ReportKey, format: AnnexFormat, options: { supplementary: boolean; reference?: AnnexReference }): Promise<AnnexFile> {
       const context = await deps.reader.context(key);
       const byCode = new Map(itemsOf(context).map((i) => [i.indicator, i]));
       const lines = annexLines(context.template.indicators, (code) => byCode.get(code), options);
-      const titles = [ANNEX_TITLE, `${context.agency.name} — kỳ báo cáo ${key.periodId}`];
+      // The report's own number and date (its document metadata) fill the "Kèm theo Báo cáo số …" line.
+      const reference = options.reference ?? annexReference(context.document, context.agency.name);
+      const titles = annexTitles({ periodId: key.periodId, agencyName: context.agency.name, agencyCode: key.agencyCode, reference });
       return render(
         format,
         `phu-luc-${key.periodId}-${key.agencyCode}`,
         titles,
         ANNEX_HEADER,
-        [8, 70, 18, 20, 60],
-        lines.map((l) => ({ cells: [l.stt, l.name, l.unit, l.value, l.note], heading: l.heading })),
+        // A4 portrait, fitted to its width (measured on LibreOffice's print of the reference annex: 7 pages, where
+        // landscape takes 11): the note, the longest text, gets the widest column.
+        [5, 42, 11, 12, 58],
+        lines.map((l) => ({ cells: [text(l.stt), text(l.name), text(l.unit), valueCell(l), text(l.note)], heading: l.heading })),
+        { orientation: 'portrait', fontSize: 11, continueColumn: 5 },
       );
     },
 
@@ -82,9 +119,12 @@ export function createAnnexService(db: Db, deps: { values: ValueService; dashboa
      * The province's table for a period: every expected agency side by side (or the subtree of `agency`), or one
      * column rolled up over the subtree by each indicator's roll-up rule.
      */
-    async exportPeriod(periodId: string, options: { agency: string; mode: 'side-by-side' | 'rollup'; format: AnnexFormat }): Promise<AnnexFile> {
+    async exportPeriod(
+      periodId: string,
+      options: { agency: string; mode: 'side-by-side' | 'rollup'; format: AnnexFormat; reference?: AnnexReference },
+    ): Promise<AnnexFile> {
       const rootName = (await requireAgency(db, options.agency)).name;
-      const titles = [ANNEX_TITLE, `${rootName} — kỳ báo cáo ${periodId}`];
+      const titles = annexTitles({ periodId, agencyName: rootName, agencyCode: options.agency, reference: options.reference });
       if (options.mode === 'rollup') {
         const rollup = await deps.dashboards.rollup({ period: periodId, agency: options.agency });
         const template = await deps.reader.templateOfPeriod(periodId);
@@ -98,8 +138,12 @@ export function createAnnexService(db: Db, deps: { values: ValueService; dashboa
           `phu-luc-${periodId}-${options.agency}-tong-hop`,
           titles,
           ['STT', 'Chỉ tiêu thống kê', 'Đơn vị tính', `Tổng hợp (${rollup.agenciesInTree} cơ quan, đơn vị)`, 'Cách tổng hợp'],
-          [8, 70, 18, 20, 18],
-          lines.map((l) => ({ cells: [l.stt, l.name, l.unit, l.value, l.heading ? '' : (byCode.get(l.code)?.rollup ?? '')], heading: l.heading })),
+          [6, 52, 14, 16, 12],
+          lines.map((l) => ({
+            cells: [text(l.stt), text(l.name), text(l.unit), valueCell(l), text(l.heading ? '' : (byCode.get(l.code)?.rollup ?? ''))],
+            heading: l.heading,
+          })),
+          { orientation: 'portrait', fontSize: 11 },
         );
       }
       const expected = await expectedOf(db, periodId);
@@ -113,13 +157,20 @@ export function createAnnexService(db: Db, deps: { values: ValueService; dashboa
       }
       const base = annexLines(template.indicators, () => undefined);
       const perAgency = columns.map((c) => annexLines(template.indicators, (code) => c.cells.get(code)));
+      // Side by side a code shows as its number (the unit column explains it): labels do not fit narrow columns.
+      const bare = (l: AnnexLine) => (l.number !== null && l.numFmt?.startsWith('[') ? { ...l, numFmt: '0' } : l);
       return render(
         options.format,
         `phu-luc-${periodId}-cac-co-quan`,
         titles,
         ['STT', 'Chỉ tiêu thống kê', 'Đơn vị tính', ...agencies.map((code) => names.get(code)?.shortName ?? code)],
-        [8, 70, 18, ...agencies.map(() => 14)],
-        base.map((l, i) => ({ cells: [l.stt, l.name, l.unit, ...perAgency.map((lines) => lines[i]!.value)], heading: l.heading })),
+        // A4 landscape, fitted to its width: names on two lines at most, an agency a narrow column under its name.
+        [5, 58, 14, ...agencies.map(() => 5.5)],
+        base.map((l, i) => ({
+          cells: [text(l.stt), text(l.name), text(l.unit), ...perAgency.map((lines) => valueCell(bare(lines[i]!)))],
+          heading: l.heading,
+        })),
+        { orientation: 'landscape', fontSize: 10, rotateHeaderFrom: 4 },
       );
     },
 

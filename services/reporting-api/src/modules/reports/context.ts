@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { prepareRead, queryRows, type Database, type Tx } from '../../db/connection.js';
+import type { ReportDocumentData } from '../../db/schema.js';
 import type { CountField } from '../../domain/dossiers.js';
 import type { ReportedValue } from '../../domain/indicators.js';
 import type { ReportState } from '../../domain/report-workflow.js';
@@ -55,6 +56,9 @@ export interface ReportHead {
   countsVersion: number;
   /** Whether any value is stored (a report row alone can exist for its narrative). */
   hasValues: boolean;
+  /** The report's document metadata ({} when none), and the name of the agency's parent (the documents' defaults). */
+  document: ReportDocumentData;
+  parentName: string | null;
 }
 
 export interface ReportContext {
@@ -73,6 +77,10 @@ export interface ReportContext {
   evidence: Map<string, string[]>;
   /** The template's count-fed indicators, from the agency's own counts in the period's window. */
   counted: Map<string, Counted>;
+  /** The report's document metadata ({} when none or no report row). */
+  document: ReportDocumentData;
+  /** The agency's parent (short name, else name), for the document's cơ quan chủ quản; null at the root. */
+  parentName: string | null;
   /** The weak ETag of everything above. */
   etag: string;
 }
@@ -117,6 +125,9 @@ interface HeadRow {
   report_version: number;
   counts_version: number;
   has_values: boolean | null;
+  /** Only in the one-report head (not the dashboards' page). */
+  report_document?: ReportDocumentData | null;
+  parent_name?: string | null;
 }
 
 /** The version columns both statements repeat, from a key row `k(pid, acode)`. */
@@ -136,7 +147,8 @@ const KEY_PLACEHOLDERS: KeyParams = { periodId: sql.placeholder('periodId'), age
 const headQuery = (key: KeyParams) => sql`
   select p.id as period_id, p.state as period_state, p.starts_on::text, p.ends_on::text, p.due_on::text,
     floor(extract(epoch from p.updated_at) * 1000)::float8 as period_stamp, a.code as agency_code, a.name as agency_name, a.active as agency_active, ${VERSIONS},
-    (select true from indicator_values v where v.period_id = k.pid and v.agency_code = k.acode limit 1) as has_values
+    (select true from indicator_values v where v.period_id = k.pid and v.agency_code = k.acode limit 1) as has_values,
+    r.document as report_document, (select coalesce(pa.short_name, pa.name) from agencies pa where pa.code = a.parent_code) as parent_name
   from (select ${key.periodId}::text as pid, ${key.agencyCode}::text as acode) k
   ${JOINS}
   left join agencies a on a.code = k.acode`;
@@ -235,6 +247,8 @@ const headOf = (key: ReportKey, r: HeadRow): ReportHead => ({
   report: r.report_state ? { state: r.report_state, version: Number(r.report_version) } : undefined,
   countsVersion: Number(r.counts_version),
   hasValues: r.has_values === true,
+  document: r.report_document ?? {},
+  parentName: r.parent_name ?? null,
 });
 
 /** The figures of the template's count-fed indicators, from the agency's window totals. */
@@ -356,6 +370,8 @@ export function createReportReader(database: Database, templates: TemplateServic
       reported,
       evidence,
       counted,
+      document: h!.document,
+      parentName: h!.parentName,
       etag: reportEtag(h!),
     };
   }

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gt, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/connection.js';
-import { agencies, expectedAgencies, indicatorValues, reportEvidence, reports, reportTransitions } from '../../db/schema.js';
+import { agencies, type ReportDocumentData, expectedAgencies, indicatorValues, reportEvidence, reports, reportTransitions } from '../../db/schema.js';
 import { LOCKS } from '../../db/locks.js';
 import type { ReportKey } from './keys.js';
 
@@ -57,6 +57,19 @@ export async function updateReport(db: Tx, key: ReportKey, values: Partial<typeo
     .where(isReport(key))
     .returning();
   return row!;
+}
+
+/**
+ * Document metadata as a PATCH merges it: each field given replaces the stored one (signer and sectionTitles whole),
+ * null removes it (the default applies again); fields not given stay.
+ */
+export function mergeDocument(stored: ReportDocumentData, patch: ReportDocumentData): ReportDocumentData {
+  const merged: Record<string, unknown> = { ...stored };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) delete merged[field];
+    else if (value !== undefined) merged[field] = value;
+  }
+  return merged;
 }
 
 /** A change to the reports' values or their evidence: their versions move, so readers' ETags change. */

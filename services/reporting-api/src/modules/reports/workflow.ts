@@ -44,6 +44,7 @@ export function createReportService(
       state: row?.state ?? 'draft',
       narrative: row?.narrative ?? {},
       evidence: row ? await repo.evidenceOf(tx, key) : [],
+      document: row?.document ?? {},
       values: await repo.valueCount(tx, key),
       firstSubmittedAt: row?.firstSubmittedAt?.toISOString() ?? null,
       submittedAt: row?.submittedAt?.toISOString() ?? null,
@@ -132,7 +133,7 @@ export function createReportService(
       }));
     },
 
-    /** Narrative and evidence; only while the report is a draft or returned. */
+    /** Narrative, evidence and document metadata (merged); only while the report is a draft or returned. */
     async update(ctx: WriteContext, key: ReportKey, patch: ReportPatch): Promise<Report> {
       return db.transaction(async (tx) => {
         const h = await writableHead(tx, ctx, key);
@@ -151,7 +152,10 @@ export function createReportService(
           await repo.replaceReportEvidence(tx, key, patch.evidence);
         }
         // One update, whatever the patch holds: it also moves the report's version.
-        await repo.updateReport(tx, key, patch.narrative ? { narrative: patch.narrative } : {});
+        await repo.updateReport(tx, key, {
+          ...(patch.narrative && { narrative: patch.narrative }),
+          ...(patch.document && { document: repo.mergeDocument(h.document, patch.document) }),
+        });
         return view(tx, key, h.period.dueOn);
       });
     },

@@ -1,0 +1,1 @@
+ALTER TABLE "reports" ADD COLUMN "document" jsonb DEFAULT '{}'::jsonb NOT NULL;
