@@ -3,10 +3,36 @@
  * role (an agency key for its own agency and for another), answers 401/403/2xx exactly as the route declares.
  * The table below must cover every write route the app registers, so a new route without a row fails here.
  */
+import { Document, Packer, Paragraph, Table, TableCell, TableRow } from 'docx';
 import type { InjectOptions } from 'fastify';
 import t from 'tap';
 import type { Role } from '../../src/domain/roles.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+
+const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+/** A one-section report in Word with a one-row annex table, as an agency would hand it in. */
+async function reportDocx(): Promise<Buffer> {
+  const cell = (text: string) => new TableCell({ children: [new Paragraph(text)] });
+  const row = (cells: string[]) => new TableRow({ children: cells.map(cell) });
+  const document = new Document({
+    sections: [
+      {
+        children: [
+          new Paragraph('I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CẢI CÁCH HÀNH CHÍNH'),
+          new Paragraph('Ban hành Kế hoạch số 01/KH-BQL ngày 05/01/2023.'),
+          new Table({
+            rows: [
+              row(['STT', 'Chỉ tiêu thống kê', 'Đơn vị tính', 'Kết quả thống kê', 'Ghi chú']),
+              row(['', 'Số nhiệm vụ đã hoàn thành', 'Nhiệm vụ', '1', '']),
+            ],
+          }),
+        ],
+      },
+    ],
+  });
+  return Packer.toBuffer(document);
+}
 
 type Scope = 'own' | 'other' | 'any';
 /** Routes an agency key may use whatever agency the data concerns: registering a document another body issued. */
@@ -84,6 +110,12 @@ function samples(api: TestApp): Record<string, Sample> {
       url: `${await reportReady(agencyFor(scope), false)}/annex`,
       payload: 'STT,Chỉ tiêu thống kê,Đơn vị tính,Kết quả thống kê,Ghi chú\r\n,Số nhiệm vụ đã hoàn thành,Nhiệm vụ,1,\r\n',
       headers: { 'content-type': 'text/csv' },
+    }),
+    'POST /v1/reports/:periodId/:agencyCode/document': async (scope) => ({
+      method: 'POST',
+      url: `${await reportReady(agencyFor(scope), false)}/document`,
+      payload: await reportDocx(),
+      headers: { 'content-type': DOCX_TYPE },
     }),
     'PUT /v1/periods/:id/expected-agencies': async () => ({ method: 'PUT', url: '/v1/periods/2024-M08/expected-agencies', payload: { kinds: ['district'] } }),
     'PUT /v1/dossier-counts': async (scope) => ({
