@@ -141,9 +141,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (route.config?.databaseFree || route.url === '/readyz' || route.url === '/metrics') route.config = { ...route.config, ...ALWAYS_ANSWER };
   });
   // Until start-up has migrated the database, only the probes answer (readyz says 503); nothing reads a half-made schema.
-  app.addHook('onRequest', (request, reply, done) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     if (ready || request.routeOptions.config.databaseFree) return done();
-    reply.header('retry-after', '5');
+    // The problems plugin gives every 503 the database's Retry-After.
     done(new ProblemError('DATABASE_UNAVAILABLE', 'The service is starting and its database is not ready yet'));
   });
   app.addHook('onReady', async () => app.services.apiKeys.watchRevocations(options.database));

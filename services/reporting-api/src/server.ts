@@ -90,7 +90,8 @@ async function main(): Promise<void> {
     } catch (error) {
       // Unreachable or not answering: wait and try again (a database that starts after us is normal in compose).
       // Anything else (a failed migration, a bad key file) will not mend by itself: stop and say why.
-      if (!classifyDatabaseError(error) || classifyDatabaseError(error)?.kind === 'sqlstate') {
+      const failure = classifyDatabaseError(error);
+      if (!failure || failure.kind === 'sqlstate') {
         app.log.error({ err: error }, 'could not start');
         await app.close();
         process.exit(1);

@@ -32,25 +32,29 @@ export function createApiKeyService(db: Db) {
    */
   let changes = 0;
 
+  /** A live cache entry's principal (null: a refused key), or undefined when the database must be asked. */
+  function fromCache(hash: string): Principal | null | undefined {
+    const hit = cache.get(hash);
+    return hit && hit.expires > Date.now() ? hit.principal : undefined;
+  }
+
   return {
     /** What the cache knows of a key, without the database: its principal, null (refused), or undefined (ask). */
     cached(presentedKey: string): Principal | null | undefined {
-      const hit = cache.get(hashApiKey(presentedKey));
-      return hit && hit.expires > Date.now() ? hit.principal : undefined;
+      return fromCache(hashApiKey(presentedKey));
     },
 
     /** The principal for a presented key, or null when the key is unknown or revoked. */
     async resolve(presentedKey: string): Promise<Principal | null> {
       const hash = hashApiKey(presentedKey);
-      const now = Date.now();
-      const hit = cache.get(hash);
-      if (hit && hit.expires > now) return hit.principal;
+      const hit = fromCache(hash);
+      if (hit !== undefined) return hit;
       const seen = changes;
       const row = await repo.findApiKeyByHash(db, hash);
       const principal = row && !row.revokedAt ? { keyId: row.id, name: row.name, role: row.role, agencyCode: row.agencyCode } : null;
       if (!watching || seen !== changes) return principal;
       if (cache.size >= KEY_CACHE_MAX) cache.clear();
-      cache.set(hash, { principal, expires: now + KEY_CACHE_TTL_MS });
+      cache.set(hash, { principal, expires: Date.now() + KEY_CACHE_TTL_MS });
       return principal;
     },
 
